@@ -1,0 +1,100 @@
+"""Architecture configuration shared by the generator and the discriminator."""
+
+import dataclasses
+import math
+
+
+@dataclasses.dataclass(frozen=True)
+class ArchitectureConfig:
+    """Hyper-parameters of StyleGAN's networks (Karras et al. 2019, Sec. 2 and Appendix C).
+
+    The defaults are NVIDIA's released FFHQ 1024x1024 networks. Channel counts follow ProGAN
+    (Karras et al. 2018, Table 2): ``nf(stage) = min(int(fmap_base / 2**(stage * fmap_decay)), fmap_max)``,
+    where stage 1 is 4x4, stage 2 is 8x8 and so on.
+    """
+
+    resolution: int = 1024  # final image resolution, a power of two >= 4
+    num_channels: int = 3  # image channels (3 RGB, 1 grayscale)
+    label_size: int = 0  # conditioning labels; 0 = unconditional
+    latent_size: int = 512  # dimension of z
+    dlatent_size: int = 512  # dimension of w
+    mapping_layers: int = 8
+    mapping_fmaps: int = 512  # width of the mapping network's hidden layers
+    mapping_lrmul: float = 0.01  # learning-rate multiplier of the mapping network (Appendix C)
+    fmap_base: int = 8192
+    fmap_decay: float = 1.0
+    fmap_max: int = 512
+    w_avg_beta: float = 0.995  # decay of the moving average of w used by truncation
+    style_mixing_prob: float = 0.9  # probability of mixing regularisation in training (Sec. 3.1)
+    truncation_psi: float = 0.7  # sampling default of the truncation trick (Sec. 3.2)
+    truncation_cutoff: int = 8  # number of layers, from the coarsest, that truncation applies to
+    fused_scale: str = "auto"  # "auto" (fused at 128 px and above), "true" or "false"
+    mbstd_group_size: int = 4  # minibatch standard deviation group (ProGAN Sec. 3)
+    mbstd_num_features: int = 1
+    use_noise: bool = True  # per-layer noise inputs (Sec. 3.2 / Fig. 1b "B")
+
+    def __post_init__(self):
+        if self.resolution < 4 or self.resolution & (self.resolution - 1):
+            raise ValueError(
+                f"resolution must be a power of two >= 4, got {self.resolution}; pick e.g. 32, 256 or 1024."
+            )
+        if self.num_channels < 1 or self.label_size < 0:
+            raise ValueError("num_channels must be >= 1 and label_size >= 0.")
+        if self.fused_scale not in ("auto", "true", "false"):
+            raise ValueError(f"fused_scale must be 'auto', 'true' or 'false', got {self.fused_scale!r}.")
+
+    @property
+    def resolution_log2(self):
+        """log2 of the final resolution (10 at 1024)."""
+        return int(math.log2(self.resolution))
+
+    @property
+    def resolutions(self):
+        """All stage resolutions from 4 to the final one."""
+        return [2**r for r in range(2, self.resolution_log2 + 1)]
+
+    @property
+    def num_layers(self):
+        """Style inputs of the full synthesis network: two per resolution (18 at 1024)."""
+        return self.num_layers_at(self.resolution)
+
+    def nf(self, stage):
+        """Feature maps at a ProGAN stage (1 = 4x4); ProGAN Table 2 / official ``nf()``."""
+        return min(int(self.fmap_base / (2.0 ** (stage * self.fmap_decay))), self.fmap_max)
+
+    def channels_at(self, resolution):
+        """Feature maps of the synthesis / discriminator block working at ``resolution``."""
+        return self.nf(int(math.log2(resolution)) - 1)
+
+    def num_layers_at(self, resolution):
+        """Style inputs active at a stage resolution: 2 * log2(resolution) - 2."""
+        return 2 * int(math.log2(resolution)) - 2
+
+    def is_fused(self, resolution):
+        """Whether the resampling convolution of the block at ``resolution`` is fused (official 'auto')."""
+        if self.fused_scale == "auto":
+            return resolution >= 128
+        return self.fused_scale == "true"
+
+    def check_stage(self, stage):
+        """Return the stage resolution (``None`` = final), raising a clear error if it is not valid."""
+        if stage is None:
+            return self.resolution
+        if stage not in self.resolutions:
+            raise ValueError(
+                f"stage must be a resolution in {self.resolutions}, got {stage!r}."
+            )
+        return int(stage)
+
+    def to_dict(self):
+        """Plain dict of the fields (JSON-serialisable)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values):
+        """Inverse of :meth:`to_dict`; unknown keys are a clear error."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown architecture options {unknown}; known: {sorted(known)}")
+        return cls(**values)

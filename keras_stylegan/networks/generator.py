@@ -1,0 +1,143 @@
+"""The style-based generator: mapping + w_avg + style mixing + truncation + synthesis (StyleGAN Sec. 2-3)."""
+
+import keras
+import tensorflow as tf
+
+from keras_stylegan.config import ArchitectureConfig
+from keras_stylegan.networks.mapping import Mapping
+from keras_stylegan.networks.synthesis import Synthesis
+
+
+def _split_seed(seed, num):
+    """``num`` independent stateless seeds from one, or ``None`` for each when there is no seed."""
+    if seed is None:
+        return [None] * num
+    return tf.unstack(tf.random.experimental.stateless_split(seed, num))
+
+
+def _normal(shape, seed):
+    return tf.random.normal(shape) if seed is None else tf.random.stateless_normal(shape, seed=seed)
+
+
+def _uniform(shape, seed, **kwargs):
+    if seed is None:
+        return tf.random.uniform(shape, **kwargs)
+    return tf.random.stateless_uniform(shape, seed=seed, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="keras_stylegan")
+class Generator(keras.Model):
+    """StyleGAN's generator G = g o f (Sec. 2, Fig. 1b), built at full resolution on construction.
+
+    ``Generator()`` with no arguments is NVIDIA's FFHQ 1024x1024 configuration. Public entry points:
+    :meth:`map` (z -> per-layer w, with optional truncation, Sec. 3.2 / Eq. in Appendix B),
+    :meth:`mix` (style mixing, Sec. 3.1), :meth:`truncate`, :meth:`synthesize` (per-layer w -> image)
+    and ``G(z, ...)`` (z -> image). Called with ``training=True`` it applies style-mixing
+    regularisation and updates ``w_avg``, the moving average of w used by the truncation trick.
+    """
+
+    def __init__(
+        self,
+        config=None,  # ArchitectureConfig, its dict, or None for the FFHQ 1024 defaults
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if config is None:
+            config = ArchitectureConfig()
+        elif isinstance(config, dict):
+            config = ArchitectureConfig.from_dict(config)
+        self.config = config
+        self.mapping = Mapping(config, dtype=self.dtype_policy, name="mapping")
+        self.synthesis = Synthesis(config, dtype=self.dtype_policy, name="synthesis")
+        self.w_avg = self.add_weight(
+            name="w_avg",
+            shape=(config.dlatent_size,),
+            initializer="zeros",
+            trainable=False,
+            aggregation="mean",
+        )
+        self.built = True
+
+    @property
+    def num_layers(self):
+        """Style inputs of the full-resolution synthesis network."""
+        return self.config.num_layers
+
+    def broadcast(self, w):
+        """[N, D] -> [N, num_layers, D]: the same w for every layer."""
+        return tf.tile(w[:, None, :], [1, self.num_layers, 1])
+
+    def truncate(self, ws, truncation_psi=None, truncation_cutoff=None):
+        """Truncation trick (Sec. 3.2 / Appendix B): w' = w_avg + psi * (w - w_avg) on the first layers.
+
+        ``truncation_psi`` defaults to ``config.truncation_psi`` and ``truncation_cutoff`` to
+        ``config.truncation_cutoff`` (the number of coarse layers truncated; ``None`` in the config
+        sense is not allowed: pass ``num_layers`` to truncate all).
+        """
+        psi = self.config.truncation_psi if truncation_psi is None else truncation_psi
+        cutoff = self.config.truncation_cutoff if truncation_cutoff is None else truncation_cutoff
+        ws = tf.cast(ws, tf.float32)
+        layer = tf.range(self.num_layers)[None, :, None]
+        coefs = tf.where(layer < cutoff, tf.cast(psi, tf.float32), 1.0)
+        return self.w_avg + coefs * (ws - self.w_avg)
+
+    def mix(self, ws1, ws2, crossover):
+        """Style mixing (Sec. 3.1): layers before ``crossover`` take ``ws1``, the rest ``ws2``."""
+        layer = tf.range(self.num_layers)[None, :, None]
+        return tf.where(layer < tf.cast(crossover, tf.int32), ws1, ws2)
+
+    def map(self, z, labels=None, truncation_psi=None, truncation_cutoff=None):
+        """z -> ws [N, num_layers, dlatent_size]; truncated when ``truncation_psi`` is given."""
+        ws = self.broadcast(tf.cast(self.mapping(z, labels), tf.float32))
+        if truncation_psi is not None:
+            ws = self.truncate(ws, truncation_psi, truncation_cutoff)
+        return ws
+
+    def synthesize(self, ws, stage=None, alpha=1.0, noise_mode="random", seed=None):
+        """Images [N, stage, stage, C] from per-layer styles ``ws``; see :class:`Synthesis`."""
+        return self.synthesis(ws, stage=stage, alpha=alpha, noise_mode=noise_mode, seed=seed)
+
+    def _training_styles(self, z, labels, stage, seed):
+        """Per-layer w for a training step: w_avg update and style-mixing regularisation (Sec. 3.1)."""
+        z2_seed, decide_seed, crossover_seed = _split_seed(seed, 3)
+        w = tf.cast(self.mapping(z, labels), tf.float32)
+        beta = self.config.w_avg_beta
+        self.w_avg.assign(tf.reduce_mean(w, axis=0) * (1.0 - beta) + self.w_avg * beta)
+        ws = self.broadcast(w)
+        if self.config.style_mixing_prob <= 0:
+            return ws
+        active = self.config.num_layers_at(stage)
+        z2 = _normal(tf.shape(z), z2_seed)
+        ws2 = self.broadcast(tf.cast(self.mapping(z2, labels), tf.float32))
+        mixed = _uniform([], decide_seed) < self.config.style_mixing_prob
+        crossover = tf.where(
+            mixed, _uniform([], crossover_seed, minval=1, maxval=active, dtype=tf.int32), active
+        )
+        return self.mix(ws, ws2, crossover)
+
+    def call(
+        self,
+        z,
+        labels=None,
+        stage=None,  # Python int resolution; None = final
+        alpha=1.0,  # fade-in weight of the stage's newest block
+        truncation_psi=None,  # None: no truncation
+        truncation_cutoff=None,
+        noise_mode="random",  # "random", "const" or "none"
+        seed=None,  # int32 [2]: stateless seed for every random draw inside
+        training=False,
+    ):
+        stage = self.config.check_stage(stage)
+        mapping_seed, noise_seed = _split_seed(seed, 2)
+        if training:
+            ws = self._training_styles(z, labels, stage, mapping_seed)
+        else:
+            ws = self.map(z, labels, truncation_psi, truncation_cutoff)
+        return self.synthesize(ws, stage=stage, alpha=alpha, noise_mode=noise_mode, seed=noise_seed)
+
+    def get_config(self):
+        return {"config": self.config.to_dict(), "name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
