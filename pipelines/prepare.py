@@ -1,0 +1,186 @@
+"""Prepare a dataset once: images -> sharded multi-resolution TFRecords + ``manifest.json``.
+
+The library entry point behind ``python -m pipelines.prepare_dataset`` (and ``builtin:NAME``), after
+the official ProGAN/StyleGAN ``dataset_tool.py`` (Karras et al. 2018, App. A): one record set per
+resolution 4..R so that early stages never decode full-size images. Everything is checked before any
+work; the dataset is built in a hidden temporary directory beside ``output`` and renamed into place
+only when complete, with ``manifest.json`` written last, so an interrupted run never leaves a
+directory that looks like a dataset.
+"""
+
+import collections
+import math
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+
+from PIL import Image
+
+from pipelines import image_decode, image_job, manifest, progress, pyramid, record_writer, sources
+from pipelines.errors import DatasetError
+
+PARTIAL_MARKER = ".partial-"  # temporary build directories are named ".<output name>.partial-XXXX"
+
+
+def prepare(
+    source,  # folder (recursive), .zip archive, or "builtin:NAME"
+    output,  # dataset directory to create
+    resolution,  # final resolution R, a power of two >= 4; records are written for 4, 8, ..., R
+    channels=3,  # 3 (RGB) or 1 (grayscale, BT.601 luma)
+    transform="center-crop",  # non-square images: "center-crop", "letterbox" (pad) or "resize" (stretch)
+    background=(255, 255, 255),  # RGB behind transparent pixels and letterbox bars
+    max_images=None,  # stop after this many images are written (None: all)
+    shuffle_seed=0,  # order of preparation (and so of the shards); None keeps sorted path order
+    shards=None,  # shards per resolution (None: sized from the data, record_writer.default_num_shards)
+    workers=None,  # decoding processes (None: one per CPU; 0 or 1: decode in this process)
+    encoding="raw",  # record payload: "raw" uint8 pixels (fastest to read) or "png" (smaller)
+    overwrite=False,  # replace an existing output directory
+    min_size=0,  # skip images whose shorter side is below this many pixels
+    max_pixels=Image.MAX_IMAGE_PIXELS,  # skip larger images as decompression bombs (PIL's guard)
+    show_progress=True,  # draw a progress bar on stderr
+):
+    """Prepare ``source`` into ``output``; return the run summary (see :func:`format_summary`).
+
+    Raises ``DatasetError`` with a one-line message, before any work, for a missing or unreadable
+    source, an invalid argument or an existing output without ``overwrite``; and, after the work, when
+    no image at all could be written (nothing is left behind then).
+    """
+    started = time.monotonic()
+    _check_arguments(resolution, channels, transform, background, encoding, max_images, shards, min_size)
+    output = os.path.abspath(output)
+    if os.path.lexists(output) and not overwrite:
+        raise DatasetError(f"Output {output!r} already exists: pass --overwrite to replace it, or choose another.")
+    listing = sources.list_source(source, shuffle_seed)
+    if not listing.members:
+        raise DatasetError(f"Source {source!r} holds no image files ({', '.join(sources.IMAGE_EXTENSIONS)}).")
+    planned = min(len(listing.members), max_images or len(listing.members))
+    num_shards = shards or record_writer.default_num_shards(planned, resolution, channels)
+    options = image_job.JobOptions(
+        kind=listing.kind,
+        container=listing.container,
+        resolution=resolution,
+        channels=channels,
+        transform=transform,
+        background=tuple(background),
+        min_size=min_size,
+        max_pixels=max_pixels,
+        encoding=encoding,
+    )
+    parent = os.path.dirname(output)
+    os.makedirs(parent, exist_ok=True)
+    building = tempfile.mkdtemp(prefix=f".{os.path.basename(output)}{PARTIAL_MARKER}", dir=parent)
+    try:
+        writer = record_writer.ShardedRecordWriter(
+            building, pyramid.resolutions_up_to(resolution), math.ceil(planned / num_shards), channels
+        )
+        skipped = [{"file": name, "reason": reason} for name, reason in listing.ignored]
+        bar = progress.ProgressBar(len(listing.members)) if show_progress else None
+        for done, (member, encoded, reason) in enumerate(_run_jobs(options, listing.members, workers), 1):
+            if encoded is None:
+                skipped.append({"file": member, "reason": reason})
+            else:
+                writer.add(encoded)
+            if bar:
+                bar.update(done, len(skipped))
+            if writer.written == max_images:
+                break
+        if bar:
+            bar.close()
+        if writer.written == 0:
+            raise DatasetError(f"No image of {source!r} could be prepared: {len(skipped)} file(s) skipped "
+                               f"({_reason_counts_text(skipped)}); nothing was written.")
+        shard_lists = writer.close()
+        manifest.write_manifest(building, {
+            "format": manifest.FORMAT,
+            "format_version": manifest.FORMAT_VERSION,
+            "resolution": resolution,
+            "channels": channels,
+            "encoding": encoding,
+            "count": writer.written,
+            "resolutions": {str(r): {"count": writer.written, "shards": s} for r, s in shard_lists.items()},
+            "source": listing.description,
+            "transform": transform,
+            "background": list(background),
+            "min_size": min_size,
+            "shuffle_seed": shuffle_seed,
+            "max_images": max_images,
+            "skipped": skipped,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        })
+        _move_into_place(building, output)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    seconds = time.monotonic() - started
+    return {
+        "output": output,
+        "written": writer.written,
+        "skipped": len(skipped),
+        "skipped_by_reason": _reason_counts(skipped),
+        "seconds": seconds,
+        "images_per_second": writer.written / max(seconds, 1e-9),
+    }
+
+
+def _check_arguments(resolution, channels, transform, background, encoding, max_images, shards, min_size):
+    try:
+        pyramid.resolutions_up_to(int(resolution))
+    except (TypeError, ValueError):
+        raise DatasetError(f"--resolution must be a power of two >= 4 (4, 8, ..., 1024), got {resolution}.") from None
+    if channels not in (1, 3):
+        raise DatasetError(f"--channels must be 3 (RGB) or 1 (grayscale), got {channels}.")
+    if transform not in image_decode.TRANSFORMS:
+        raise DatasetError(f"--transform must be one of {', '.join(image_decode.TRANSFORMS)}, got {transform!r}.")
+    if encoding not in image_job.ENCODINGS:
+        raise DatasetError(f"--encoding must be one of {', '.join(image_job.ENCODINGS)}, got {encoding!r}.")
+    if len(background) != 3 or any(not 0 <= int(c) <= 255 for c in background):
+        raise DatasetError(f"--background must be three values in 0..255 (R,G,B), got {background}.")
+    if max_images is not None and max_images < 1:
+        raise DatasetError(f"--max_images must be >= 1, got {max_images}.")
+    if shards is not None and shards < 1:
+        raise DatasetError(f"--shards must be >= 1, got {shards}.")
+    if min_size < 0:
+        raise DatasetError(f"--min_size must be >= 0, got {min_size}.")
+
+
+def _run_jobs(options, members, workers):
+    """Yield ``image_job.run_job`` results in source order, in ``workers`` spawned processes or inline."""
+    workers = os.cpu_count() if workers is None else workers
+    tasks = ((options, member) for member in members)
+    if workers <= 1:
+        yield from map(image_job.run_job, tasks)
+        return
+    # spawn, not fork: this process has TensorFlow's threads running.
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        yield from pool.imap(image_job.run_job, tasks, chunksize=8)
+
+
+def _move_into_place(building, output):
+    """Rename the finished ``building`` directory to ``output``, replacing an old one only at the end."""
+    if not os.path.lexists(output):
+        os.rename(building, output)
+        return
+    old = tempfile.mkdtemp(prefix=f".{os.path.basename(output)}.old-", dir=os.path.dirname(output))
+    os.rename(output, os.path.join(old, "dataset"))
+    os.rename(building, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _reason_counts(skipped):
+    return dict(collections.Counter(s["reason"].split(":")[0] for s in skipped).most_common())
+
+
+def _reason_counts_text(skipped):
+    return ", ".join(f"{n} {reason}" for reason, n in _reason_counts(skipped).items()) or "none"
+
+
+def format_summary(summary):
+    """The end-of-run report: written, skipped by reason, seconds and images/s, one item a line."""
+    lines = [f"Wrote {summary['written']} images to {summary['output']} in {summary['seconds']:.1f} s "
+             f"({summary['images_per_second']:.0f} images/s)."]
+    if summary["skipped"]:
+        lines.append(f"Skipped {summary['skipped']} file(s) (reasons in manifest.json):")
+        lines.extend(f"  {n:6d}  {reason}" for reason, n in summary["skipped_by_reason"].items())
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""Command line: ``python -m pipelines.prepare_dataset --source=SRC --output=DIR --resolution=R``.
+
+A thin absl wrapper around :func:`pipelines.prepare.prepare` (ProGAN's ``dataset_tool.py``,
+Karras et al. 2018, App. A). Exit status 0 when at least one image was written, 1 with a one-line
+message otherwise (bad flags, missing source, existing output, or no decodable image).
+"""
+
+import sys
+
+from absl import app, flags
+
+from pipelines import image_decode, image_job
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("source", None, "Images to prepare: a folder (searched recursively), a .zip archive, or "
+                    "builtin:NAME for a dataset shipped with the requirements (builtin:twemoji).")
+flags.DEFINE_string("output", None, "Dataset directory to create (shards in rNN/ folders plus manifest.json).")
+flags.DEFINE_integer("resolution", None, "Final resolution R, a power of two >= 4; records are written for "
+                     "every resolution 4, 8, ..., R.")
+flags.DEFINE_enum("transform", "center-crop", image_decode.TRANSFORMS, "How non-square images become square: "
+                  "center-crop the longer side, letterbox (pad with --background), or resize (stretch).")
+flags.DEFINE_enum("channels", "3", ["3", "1"], "3 for RGB, 1 for grayscale (BT.601 luma).")
+flags.DEFINE_list("background", ["255", "255", "255"], "R,G,B colour (0..255) behind transparent pixels "
+                  "and letterbox bars.")
+flags.DEFINE_integer("max_images", None, "Stop after writing this many images (default: all).", lower_bound=1)
+flags.DEFINE_integer("shuffle_seed", 0, "Seed of the order images are prepared (and sharded) in; -1 keeps "
+                     "sorted path order.")
+flags.DEFINE_integer("shards", None, "Shards per resolution (default: about 256 MiB each at the final "
+                     "resolution, and at least min(16, images)).", lower_bound=1)
+flags.DEFINE_integer("workers", None, "Decoding processes (default: one per CPU; 1 decodes in this process).",
+                     lower_bound=0)
+flags.DEFINE_enum("encoding", "raw", image_job.ENCODINGS, "Record payload: raw uint8 pixels (fastest to "
+                  "read) or png (smaller files, a little more CPU to read).")
+flags.DEFINE_bool("overwrite", False, "Replace an existing output directory (only once the new one is complete).")
+flags.DEFINE_integer("min_size", 0, "Skip images whose shorter side is below this many pixels.", lower_bound=0)
+flags.DEFINE_integer("max_pixels", 89478485, "Skip images with more pixels than this as decompression "
+                     "bombs (PIL's default guard).", lower_bound=1)
+
+
+def main(argv):
+    """Run one prepare from the flags and print the summary; errors are one line on stderr."""
+    del argv
+    from pipelines import prepare  # imported here: spawned decoding workers re-import this module
+
+    missing = [name for name in ("source", "output", "resolution") if FLAGS[name].value is None]
+    if missing:
+        sys.exit(f"prepare_dataset: missing --{', --'.join(missing)} (see --helpfull).")
+    try:
+        background = tuple(int(c) for c in FLAGS.background)
+        summary = prepare.prepare(
+            FLAGS.source,
+            FLAGS.output,
+            FLAGS.resolution,
+            channels=int(FLAGS.channels),
+            transform=FLAGS.transform,
+            background=background,
+            max_images=FLAGS.max_images,
+            shuffle_seed=None if FLAGS.shuffle_seed < 0 else FLAGS.shuffle_seed,
+            shards=FLAGS.shards,
+            workers=FLAGS.workers,
+            encoding=FLAGS.encoding,
+            overwrite=FLAGS.overwrite,
+            min_size=FLAGS.min_size,
+            max_pixels=FLAGS.max_pixels,
+        )
+    except ValueError as e:  # DatasetError, and int() of a malformed --background
+        sys.exit(f"prepare_dataset: {e}")
+    print(prepare.format_summary(summary), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    app.run(main)

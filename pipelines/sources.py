@@ -1,0 +1,99 @@
+"""Where images come from: a folder (searched recursively), a .zip archive, or ``builtin:NAME``.
+
+A source is listed once, in the main process, into picklable references ``(container, member)``;
+worker processes read each reference's bytes themselves (:func:`read_bytes`), so large datasets are
+never held in memory and zip archives are opened once per worker.
+"""
+
+import dataclasses
+import os
+import zipfile
+import zlib
+
+import numpy as np
+
+from pipelines import builtin_registry
+from pipelines.errors import DatasetError, SkipImage
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
+BUILTIN_PREFIX = "builtin:"
+
+
+@dataclasses.dataclass
+class SourceListing:
+    """The image files of a source, in the order they will be prepared, and the files passed over."""
+
+    description: str  # how the manifest names the source
+    kind: str  # "folder" or "zip"
+    container: str  # the folder or the .zip path
+    members: list  # relative paths (zip member names) of candidate images, in preparation order
+    ignored: list  # (relative path, reason) for files without an image extension
+
+
+def list_source(source, shuffle_seed=None):
+    """List ``source`` (folder, .zip or ``builtin:NAME``) or raise ``DatasetError`` before any work.
+
+    Candidates are sorted by path, then permuted with ``numpy.random.default_rng(shuffle_seed)`` when a
+    seed is given, so the same seed always prepares the same images in the same order.
+    """
+    description = source
+    if source.startswith(BUILTIN_PREFIX):
+        name = source[len(BUILTIN_PREFIX):]
+        source = builtin_registry.source_folder(name)
+        description = f"{description} ({builtin_registry.BUILTINS[name].description})"
+    if not os.path.exists(source):
+        raise DatasetError(f"Source {source!r} does not exist: give a folder of images or a .zip archive.")
+    if os.path.isdir(source):
+        kind, names = "folder", _walk_folder(source)
+    elif zipfile.is_zipfile(source):
+        kind, names = "zip", _zip_members(source)
+    else:
+        raise DatasetError(f"Source {source!r} is neither a folder nor a readable .zip archive.")
+    members = sorted(n for n in names if n.lower().endswith(IMAGE_EXTENSIONS))
+    ignored = [(n, f"not an image: extension {os.path.splitext(n)[1] or '(none)'} is not one of "
+                   f"{' '.join(IMAGE_EXTENSIONS)}") for n in sorted(names) if not n.lower().endswith(IMAGE_EXTENSIONS)]
+    if shuffle_seed is not None:
+        members = [members[i] for i in np.random.default_rng(shuffle_seed).permutation(len(members))]
+    return SourceListing(description, kind, os.path.abspath(source), members, ignored)
+
+
+def _walk_folder(folder):
+    try:
+        names = []
+        for root, dirs, files in os.walk(folder, onerror=_raise):
+            dirs.sort()
+            names.extend(os.path.relpath(os.path.join(root, f), folder) for f in files)
+        return names
+    except OSError as e:
+        raise DatasetError(f"Cannot read source folder {folder!r}: {e.strerror or e}.") from None
+
+
+def _raise(error):
+    raise error
+
+
+def _zip_members(path):
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return [info.filename for info in archive.infolist() if not info.is_dir()]
+    except (OSError, zipfile.BadZipFile) as e:
+        raise DatasetError(f"Cannot read zip archive {path!r}: {e}.") from None
+
+
+_open_archives = {}
+
+
+def read_bytes(kind, container, member):
+    """The bytes of one candidate, or ``SkipImage`` when the file or zip member cannot be read."""
+    if kind == "folder":
+        try:
+            with open(os.path.join(container, member), "rb") as f:
+                return f.read()
+        except OSError as e:
+            raise SkipImage("unreadable", e.strerror or str(e)) from None
+    try:
+        if container not in _open_archives:
+            _open_archives[container] = zipfile.ZipFile(container)
+        return _open_archives[container].read(member)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as e:
+        raise SkipImage("corrupt zip member", str(e)) from None
