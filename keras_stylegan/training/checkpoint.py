@@ -1,0 +1,75 @@
+"""The training state in one ``tf.train.Checkpoint``, kept by a ``tf.train.CheckpointManager``.
+
+Checkpoints are numbered by the images seen (``ckpt-<images>``), keep the last few, and are never written
+while any floating-point variable holds NaN or Inf. Under MultiWorkerMirroredStrategy every worker must
+take part in a save; only the chief writes into the run directory, the others into a temporary directory
+that is removed at the end (TensorFlow's multi-worker checkpointing guide).
+"""
+
+import shutil
+import tempfile
+
+import tensorflow as tf
+
+
+class NonFiniteStateError(FloatingPointError):
+    """Raised instead of writing a checkpoint whose variables hold NaN or Inf."""
+
+
+def _floating_variables(items):
+    """Every floating-point variable reachable from the checkpoint items (models, optimizers, variables)."""
+    found = []
+    for item in items.values():
+        variables = [item] if isinstance(item, tf.Variable) else list(getattr(item, "variables", []))
+        found.extend(v for v in variables if v.dtype.is_floating)
+    return found
+
+
+def non_finite_variables(items):
+    """Names of the floating-point variables in ``items`` that contain NaN or Inf."""
+    return [v.name for v in _floating_variables(items) if not bool(tf.reduce_all(tf.math.is_finite(v)))]
+
+
+class RunCheckpoint:
+    """Saves and restores the training state (StyleGAN Sec. 2 training loop's snapshots; ProGAN's resume)."""
+
+    def __init__(
+        self,
+        directory,  # <run_dir>/checkpoints, read by every worker
+        items,  # dict of trackables: model.checkpoint_items() plus the schedule position
+        max_to_keep=3,
+        is_chief=True,  # non-chief workers write into a temporary directory
+    ):
+        self.directory = directory
+        self.items = dict(items)
+        self.checkpoint = tf.train.Checkpoint(**self.items)
+        self._temp_dir = None if is_chief else tempfile.mkdtemp(prefix="keras-stylegan-worker-ckpt-")
+        self.manager = tf.train.CheckpointManager(
+            self.checkpoint, self._temp_dir or directory, max_to_keep=max_to_keep, checkpoint_name="ckpt"
+        )
+
+    @property
+    def latest(self):
+        """Path prefix of the newest checkpoint in the run directory, or None."""
+        return tf.train.latest_checkpoint(self.directory)
+
+    def restore(self, path=None):
+        """Restore ``path`` (default: the newest); returns the path restored, or None if there is none."""
+        path = path or self.latest
+        if path:
+            self.checkpoint.restore(path).assert_existing_objects_matched()
+        return path
+
+    def save(self, images_seen):
+        """Write a checkpoint numbered ``images_seen``; raises NonFiniteStateError rather than save NaN/Inf."""
+        bad = non_finite_variables(self.items)
+        if bad:
+            raise NonFiniteStateError(
+                f"not writing a checkpoint: {len(bad)} variable(s) hold NaN/Inf, e.g. {bad[0]}"
+            )
+        return self.manager.save(checkpoint_number=int(images_seen))
+
+    def close(self):
+        """Remove a non-chief worker's temporary directory."""
+        if self._temp_dir:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)

@@ -1,0 +1,67 @@
+"""Run directories ``<outdir>/<NNNNN>-<config>/`` (the official ``dnnlib`` submit layout) and their options.
+
+A run directory is the unit a user resumes: it holds options.json, log.txt, image grids, checkpoints/
+and tensorboard/.
+"""
+
+import json
+import os
+import re
+
+OPTIONS_FILE = "options.json"
+_RUN_NAME = re.compile(r"^(\d{5})-(.+)$")
+
+
+def list_runs(outdir, config_name=None):
+    """Run directories in ``outdir`` (optionally only those of ``config_name``), oldest first."""
+    if not os.path.isdir(outdir):
+        return []
+    runs = []
+    for name in os.listdir(outdir):
+        match = _RUN_NAME.match(name)
+        path = os.path.join(outdir, name)
+        if match and os.path.isdir(path) and (config_name is None or match.group(2) == config_name):
+            runs.append((int(match.group(1)), path))
+    return [path for _, path in sorted(runs)]
+
+
+def next_run_dir(outdir, config_name, create=True):
+    """The path of a new run: one more than the highest run number in ``outdir`` (any config)."""
+    numbers = [int(_RUN_NAME.match(os.path.basename(p)).group(1)) for p in list_runs(outdir)]
+    path = os.path.join(outdir, f"{max(numbers, default=-1) + 1:05d}-{config_name}")
+    if create:
+        os.makedirs(path)
+    return path
+
+
+def resolve_run_dir(outdir, config_name, resume):
+    """Where a run goes and whether it continues one: returns ``(run_dir, resuming)``.
+
+    ``resume``: "none" = a new run; "auto" = the latest run of ``config_name`` in ``outdir`` that has
+    saved options, else a new run; anything else = the path of an existing run directory. The new run's
+    directory is not created here.
+    """
+    if resume == "none":
+        return next_run_dir(outdir, config_name, create=False), False
+    if resume == "auto":
+        runs = [p for p in list_runs(outdir, config_name) if os.path.isfile(os.path.join(p, OPTIONS_FILE))]
+        if runs:
+            return runs[-1], True
+        return next_run_dir(outdir, config_name, create=False), False
+    if not os.path.isfile(os.path.join(resume, OPTIONS_FILE)):
+        raise ValueError(f"--resume={resume}: not a run directory (no {OPTIONS_FILE}); pass a directory made by train.py, 'auto' or 'none'.")
+    return resume, True
+
+
+def write_options(run_dir, options):
+    """Write ``options`` (a JSON-serialisable dict) to ``<run_dir>/options.json`` atomically."""
+    path = os.path.join(run_dir, OPTIONS_FILE)
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(options, f, indent=2, sort_keys=True)
+    os.replace(path + ".tmp", path)
+
+
+def read_options(run_dir):
+    """The dict saved by :func:`write_options`."""
+    with open(os.path.join(run_dir, OPTIONS_FILE), encoding="utf-8") as f:
+        return json.load(f)

@@ -1,0 +1,52 @@
+"""RunCheckpoint: numbering by images seen, keep-last-N, restore, and refusal to save NaN."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_stylegan.training.checkpoint import NonFiniteStateError, RunCheckpoint, non_finite_variables
+
+
+def _items():
+    return {"w": tf.Variable([1.0, 2.0]), "images_seen": tf.Variable(0, dtype=tf.int64)}
+
+
+def test_saves_numbered_by_images_keeps_last_n_and_restores(tmp_path):
+    items = _items()
+    ckpt = RunCheckpoint(str(tmp_path / "ckpt"), items, max_to_keep=2)
+    for seen in (16, 32, 48):
+        items["w"].assign([seen, -seen])
+        items["images_seen"].assign(seen)
+        ckpt.save(seen)
+    assert ckpt.latest.endswith("ckpt-48")
+    assert len(ckpt.manager.checkpoints) == 2
+    fresh = _items()
+    assert RunCheckpoint(str(tmp_path / "ckpt"), fresh).restore() == ckpt.latest
+    np.testing.assert_array_equal(fresh["w"].numpy(), [48.0, -48.0])
+    assert int(fresh["images_seen"].numpy()) == 48
+
+
+def test_restore_without_checkpoint_returns_none(tmp_path):
+    assert RunCheckpoint(str(tmp_path / "none"), _items()).restore() is None
+
+
+def test_nan_state_is_never_written(tmp_path):
+    items = _items()
+    ckpt = RunCheckpoint(str(tmp_path / "ckpt"), items)
+    ckpt.save(0)
+    items["w"].assign([np.nan, 1.0])
+    assert non_finite_variables(items) == [items["w"].name]
+    with pytest.raises(NonFiniteStateError, match="NaN/Inf"):
+        ckpt.save(16)
+    assert ckpt.latest.endswith("ckpt-0")
+
+
+def test_non_chief_writes_to_a_temporary_directory_only(tmp_path):
+    ckpt = RunCheckpoint(str(tmp_path / "ckpt"), _items(), is_chief=False)
+    path = ckpt.save(8)
+    assert not os.path.exists(tmp_path / "ckpt")
+    assert os.path.exists(path + ".index")
+    ckpt.close()
+    assert not os.path.exists(path + ".index")
