@@ -55,6 +55,7 @@ class Generator(keras.Model):
             initializer="zeros",
             trainable=False,
             aggregation="mean",
+            autocast=False,  # w statistics stay in float32 under mixed precision
         )
         self.built = True
 

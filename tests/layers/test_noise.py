@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_stylegan.layers import NoiseInjection
+
+
+def _layer():
+    layer = NoiseInjection(3, 8, seed_index=2)
+    return layer
+
+
+def test_zero_strength_at_initialisation_is_identity():
+    layer = _layer()
+    np.testing.assert_array_equal(layer.strength.numpy(), 0.0)
+    x = np.random.default_rng(0).normal(size=(2, 8, 8, 3)).astype(np.float32)
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+
+
+def test_one_noise_image_broadcast_with_per_channel_strength():
+    layer = _layer()
+    layer.strength.assign([1.0, 2.0, -3.0])
+    x = np.zeros((2, 8, 8, 3), np.float32)
+    y = layer(x).numpy()
+    noise = y[..., 0]
+    np.testing.assert_allclose(y[..., 1], 2 * noise, rtol=1e-6)
+    np.testing.assert_allclose(y[..., 2], -3 * noise, rtol=1e-6)
+    assert not np.allclose(noise[0], noise[1])  # one image per sample
+    assert abs(noise.std() - 1.0) < 0.25
+
+
+def test_modes():
+    layer = _layer()
+    layer.strength.assign([1.0, 1.0, 1.0])
+    x = np.zeros((2, 8, 8, 3), np.float32)
+    assert not np.allclose(layer(x, noise_mode="random"), layer(x, noise_mode="random"))
+    np.testing.assert_array_equal(layer(x, noise_mode="const"), layer(x, noise_mode="const"))
+    np.testing.assert_array_equal(layer(x, noise_mode="none"), x)
+    seed = tf.constant([4, 5], tf.int32)
+    np.testing.assert_array_equal(layer(x, seed=seed), layer(x, seed=seed))
+    with pytest.raises(ValueError, match="noise_mode"):
+        layer(x, noise_mode="loud")
