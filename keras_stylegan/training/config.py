@@ -1,0 +1,93 @@
+"""Configuration of a training run: frozen dataclasses that flags (train.py) are converted into.
+
+``TrainingConfig`` holds the networks' ArchitectureConfig, the ProgressiveSchedule (ProGAN Sec. 3 /
+StyleGAN's official ``TrainingSchedule``), the LossConfig and the options of the run itself. It is saved
+in options.json (``to_dict``) and read back on resume (``from_dict``).
+"""
+
+import dataclasses
+
+from keras_stylegan.config import ArchitectureConfig
+from keras_stylegan.training.losses import LossConfig
+from keras_stylegan.training.schedule import ProgressiveSchedule
+
+NAN_POLICIES = ("stop", "rollback")
+
+
+class ConfigError(ValueError):
+    """Options that cannot be used as given (e.g. a resume with a different architecture)."""
+
+
+def _dataclass_from_dict(cls, values, what):
+    """Build dataclass ``cls`` from a JSON dict: unknown keys are an error, JSON's string keys of
+    resolution dictionaries become ints again."""
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown {what} options {unknown}; known: {sorted(known)}")
+    fixed = {
+        key: {int(k): v for k, v in value.items()} if isinstance(value, dict) else value
+        for key, value in values.items()
+    }
+    return cls(**fixed)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingConfig:
+    """Everything a training run needs, except the data itself (a dataset factory is passed to ``run``)."""
+
+    architecture: ArchitectureConfig = dataclasses.field(default_factory=ArchitectureConfig)
+    schedule: ProgressiveSchedule = dataclasses.field(default_factory=ProgressiveSchedule)
+    loss: LossConfig = dataclasses.field(default_factory=LossConfig)
+    outdir: str = "runs"  # run directories are created in here
+    config_name: str = "custom"  # the <config> part of <NNNNN>-<config>
+    data: str = ""  # recorded only: the dataset the factory reads
+    mirror: bool = True  # recorded only: mirror augmentation applied by the factory
+    seed: int = 0  # initial weights, z / noise draws, data order, grid latents
+    tick_kimg: float = 4.0  # thousands of images between status lines (one fit() epoch)
+    snapshot_kimg: float = 50.0  # thousands of images between checkpoints
+    image_snapshot_kimg: float = 10.0  # thousands of images between fakes-<kimg>.png grids
+    grid_size: int = 36  # images in the fakes / reals grids
+    checkpoints_to_keep: int = 3
+    resume: str = "auto"  # "auto" | "none" | path of a run directory
+    nan_policy: str = "stop"  # "stop" | "rollback" (reload the last checkpoint and continue)
+    max_rollbacks: int = 3  # rollbacks in a row without a new checkpoint before giving up
+    mixed_precision: str = "auto"  # "auto" | "float32" | "float16" | "bfloat16"
+    strategy: str = "auto"  # "auto" | "default" | "mirrored" | "multiworker" | "tpu"
+    tpu_address: str = ""
+    g_smoothing_kimg: float = 10.0  # half-life of the EMA generator Gs, in thousands of images
+    reset_optimizer_for_new_lod: bool = True  # official reset_opt_for_new_lod: Adam state reset where a fade-in starts or ends
+
+    def __post_init__(self):
+        if self.nan_policy not in NAN_POLICIES:
+            raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {self.nan_policy!r}.")
+        if self.schedule.final_resolution != self.architecture.resolution:
+            raise ValueError(
+                f"schedule final_resolution {self.schedule.final_resolution} differs from the architecture's "
+                f"resolution {self.architecture.resolution}; set both from --resolution."
+            )
+        for name in ("tick_kimg", "snapshot_kimg", "image_snapshot_kimg"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}.")
+
+    def to_dict(self):
+        """JSON-serialisable dict (nested: architecture, schedule, loss, then the run options)."""
+        values = dataclasses.asdict(self)
+        values["architecture"] = self.architecture.to_dict()
+        return values
+
+    @classmethod
+    def from_dict(cls, values):
+        """Inverse of :meth:`to_dict`; unknown keys are a clear error."""
+        values = dict(values)
+        architecture = ArchitectureConfig.from_dict(values.pop("architecture"))
+        schedule = _dataclass_from_dict(ProgressiveSchedule, values.pop("schedule"), "schedule")
+        loss = _dataclass_from_dict(LossConfig, values.pop("loss"), "loss")
+        run = _dataclass_from_dict(cls, values, "run")
+        return dataclasses.replace(run, architecture=architecture, schedule=schedule, loss=loss)
+
+
+def architecture_differences(saved, current):
+    """``"name saved -> current"`` for every architecture option that differs between two configs."""
+    old, new = saved.architecture.to_dict(), current.architecture.to_dict()
+    return [f"{key} {old[key]!r} -> {new[key]!r}" for key in old if old[key] != new[key]]
