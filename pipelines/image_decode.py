@@ -73,7 +73,7 @@ def open_image(data, max_pixels=Image.MAX_IMAGE_PIXELS):
     except UnidentifiedImageError:
         raise SkipImage("not an image", "no decoder recognises the file's contents") from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError) as e:
-        category = "truncated" if "truncated" in str(e) else "cannot decode"
+        category = "truncated" if "truncated" in str(e).lower() else "cannot decode"
         raise SkipImage(category, f"{type(e).__name__}: {e}") from None
     finally:
         Image.MAX_IMAGE_PIXELS = previous_limit
