@@ -5,7 +5,6 @@ StyleGAN/ProGAN training loop (``tick kimg lod minibatch sec/tick sec/kimg maxGP
 and as TensorBoard scalars at step = images seen.
 """
 
-import math
 import resource
 import sys
 import time
@@ -14,6 +13,7 @@ import keras
 import tensorflow as tf
 
 from keras_stylegan.training import summaries
+from keras_stylegan.training.model import nonfinite_losses
 
 
 def memory_mb():
@@ -26,23 +26,18 @@ def memory_mb():
 
 
 class NonFiniteLossStop(keras.callbacks.Callback):
-    """Stops ``fit()`` at the first step whose loss is NaN or Inf and remembers which loss and when."""
+    """Stops ``fit()`` at the first step whose loss is NaN or Inf and remembers which loss and when
+    (steps that a float16 loss scaler skipped are not failures, see ``model.nonfinite_losses``)."""
 
-    def __init__(
-        self,
-        keys=("d_loss", "g_loss"),  # logged losses to check after every step
-    ):
+    def __init__(self):
         super().__init__()
-        self.keys = keys
         self.failure = None  # (loss name, value, images seen) of the first non-finite loss
 
     def on_train_batch_end(self, batch, logs=None):
-        for key in self.keys:
-            value = (logs or {}).get(key)
-            if value is not None and not math.isfinite(float(value)):
-                self.failure = (key, float(value), int(self.model.images_seen.numpy()))
-                self.model.stop_training = True
-                return
+        bad = nonfinite_losses(logs or {})
+        if bad:
+            self.failure = (bad[0], float(logs[bad[0]]), int(self.model.images_seen.numpy()))
+            self.model.stop_training = True
 
 
 class StopAtImages(keras.callbacks.Callback):

@@ -17,17 +17,18 @@ class NonFiniteStateError(FloatingPointError):
 
 
 def _floating_variables(items):
-    """Every floating-point variable reachable from the checkpoint items (models, optimizers, variables)."""
+    """Every floating-point variable of the checkpoint items (tf.Variables, and Keras models / optimizers
+    through ``.variables``)."""
     found = []
     for item in items.values():
         variables = [item] if isinstance(item, tf.Variable) else list(getattr(item, "variables", []))
-        found.extend(v for v in variables if v.dtype.is_floating)
+        found.extend(v for v in variables if tf.as_dtype(v.dtype).is_floating)
     return found
 
 
 def non_finite_variables(items):
     """Names of the floating-point variables in ``items`` that contain NaN or Inf."""
-    return [v.name for v in _floating_variables(items) if not bool(tf.reduce_all(tf.math.is_finite(v)))]
+    return [v.name for v in _floating_variables(items) if not bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(v))))]
 
 
 class RunCheckpoint:

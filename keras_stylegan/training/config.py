@@ -56,6 +56,7 @@ class TrainingConfig:
     strategy: str = "auto"  # "auto" | "default" | "mirrored" | "multiworker" | "tpu"
     tpu_address: str = ""
     g_smoothing_kimg: float = 10.0  # half-life of the EMA generator Gs, in thousands of images
+    deterministic: bool = False  # tf.config.experimental.enable_op_determinism(): bit-exact reruns, slower
     reset_optimizer_for_new_lod: bool = True  # official reset_opt_for_new_lod: Adam state reset where a fade-in starts or ends
 
     def __post_init__(self):

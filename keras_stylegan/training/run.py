@@ -1,0 +1,250 @@
+"""``run(config, dataset_factory)``: the progressive training loop around ``StyleGAN.fit``.
+
+The official StyleGAN ``training_loop`` (Karras et al. 2019, Sec. 2; ProGAN, Karras et al. 2018, Sec. 3):
+the images seen decide the stage (resolution) and the fade-in alpha; at each new resolution the
+per-replica minibatch and learning rate change, and the Adam state is reset at the start and at the end of
+every fade-in (official ``reset_opt_for_new_lod``); training runs in ticks
+(status lines), image snapshots (fakes grids from fixed z through Gs) and checkpoints.
+
+``dataset_factory(resolution, global_batch, input_context, seed)`` returns the ``tf.data.Dataset`` of one
+replica: float images in [-1, 1] NHWC at ``resolution``, batches of
+``input_context.get_per_replica_batch_size(global_batch)`` (all of ``global_batch`` when the context is
+None). The seed makes the data order a function of (run seed, images seen at the segment start), which
+is what lets a resumed run follow an uninterrupted one exactly.
+"""
+
+import math
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_stylegan.inference.grid import save_grid
+from keras_stylegan import Discriminator, Generator
+from keras_stylegan.training import callbacks as run_callbacks
+from keras_stylegan.training import summaries
+from keras_stylegan.training.checkpoint import NonFiniteStateError, RunCheckpoint
+from keras_stylegan.training.config import ConfigError, TrainingConfig, architecture_differences
+from keras_stylegan.training.model import StyleGAN
+from keras_stylegan.training.precision import resolve_policy
+from keras_stylegan.training.rundir import read_options, resolve_run_dir, write_options
+from keras_stylegan.training.runlog import RunLog
+from keras_stylegan.training.strategy import make_strategy
+
+GRID_CHUNK = 8  # images per generator call when drawing grids
+
+
+def _adam():
+    """Adam as in the official configs (beta1 0, beta2 0.99, eps 1e-8); the learning rate is set per stage."""
+    return keras.optimizers.Adam(learning_rate=0.001, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
+
+
+def _crossed(before, after, kimg):
+    """Whether a boundary at every ``kimg`` thousand images lies in (before, after]."""
+    step = kimg * 1000.0
+    return math.floor(after / step) > math.floor(before / step)
+
+
+def _next_boundary(seen, kimg):
+    """The first multiple of ``kimg`` thousand images after ``seen``."""
+    step = kimg * 1000.0
+    return int(math.floor(seen / step + 1) * step)
+
+
+def _lod_key(schedule, seen):
+    """floor(lod) + ceil(lod): changes exactly where the official loop resets the optimizers (a fade-in
+    starts or ends), and identifies the half-phase the optimizer state belongs to."""
+    lod = schedule.lod(seen)
+    return math.floor(lod) + math.ceil(lod)
+
+
+def _data_seed(config, seen, rollbacks):
+    """Seed of the data order of the segment starting at ``seen`` images (see the module docstring)."""
+    return (config.seed * 1_000_003 + seen + 7919 * rollbacks) % (2**31 - 1)
+
+
+def _check_resume(config, run_dir):
+    """A clear error before any training when the architecture differs from the saved run's."""
+    saved = TrainingConfig.from_dict(read_options(run_dir)["config"])
+    differences = architecture_differences(saved, config)
+    if differences:
+        raise ConfigError(
+            f"cannot resume {run_dir}: architecture options differ from the saved run "
+            f"({'; '.join(differences)}); drop those flags to continue it, or start a new run with --resume=none."
+        )
+
+
+class _Snapshots:
+    """Writes reals.png, fakes grids (fixed z through Gs, without and with truncation) and their
+    TensorBoard images: the official training loop's ``grid_latents`` snapshots."""
+
+    def __init__(self, config, run_dir, writer):
+        self.config = config
+        self.run_dir = run_dir
+        self.writer = writer
+        arch = config.architecture
+        self.latents = np.random.RandomState(config.seed).standard_normal(
+            [config.grid_size, arch.latent_size]).astype(np.float32)
+
+    def reals(self, dataset_factory, resolution, seen):
+        """reals.png: one batch of the training data at the current stage resolution."""
+        batch = next(iter(dataset_factory(resolution, self.config.grid_size, None, self.config.seed)))
+        images = batch[0] if isinstance(batch, tuple) else batch
+        grid = save_grid(np.asarray(images, np.float32), os.path.join(self.run_dir, "reals.png"))
+        self._summary("reals", grid, seen)
+
+    def fakes(self, model, seen):
+        """fakes-<kimg>.png (no truncation) and fakes-<kimg>-trunc.png (psi from the architecture)."""
+        schedule, arch = self.config.schedule, self.config.architecture
+        resolution, alpha = schedule.resolution(seen), schedule.alpha(seen)
+        for suffix, psi in (("", None), ("-trunc", arch.truncation_psi)):
+            images = np.concatenate([
+                np.asarray(tf.cast(model.ema_generator(
+                    self.latents[i:i + GRID_CHUNK], stage=resolution, alpha=alpha, truncation_psi=psi,
+                    truncation_cutoff=arch.truncation_cutoff if psi is not None else None, noise_mode="const",
+                ), tf.float32))
+                for i in range(0, len(self.latents), GRID_CHUNK)
+            ])
+            grid = save_grid(images, os.path.join(self.run_dir, f"fakes-{seen / 1000:010.3f}{suffix}.png"))
+            self._summary("fakes" + suffix.replace("-", "_"), grid, seen)
+
+    def _summary(self, name, grid, seen):
+        with self.writer.as_default():
+            summaries.image(name, grid, seen)
+        self.writer.flush()
+
+
+def run(config, dataset_factory, extra_options=None):
+    """Train StyleGAN progressively as configured; returns the run directory.
+
+    ``extra_options`` (e.g. every command-line flag and the dataset manifest hash) is saved in
+    options.json next to ``config``. Raises ConfigError before training when resuming a run with a
+    different architecture, FloatingPointError when a loss becomes NaN/Inf (after rollbacks, with
+    ``nan_policy="rollback"``).
+    """
+    previous_policy = keras.mixed_precision.global_policy()
+    try:
+        return _train(config, dataset_factory, extra_options or {})
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+
+def _train(config, dataset_factory, extra_options):
+    schedule, arch = config.schedule, config.architecture
+    strategy = make_strategy(config.strategy, config.tpu_address)
+    is_chief = strategy.extended.should_checkpoint
+    run_dir, resuming = resolve_run_dir(config.outdir, config.config_name, config.resume)
+    if resuming:
+        _check_resume(config, run_dir)
+    if is_chief:
+        os.makedirs(run_dir, exist_ok=True)
+        write_options(run_dir, {"config": config.to_dict(), **extra_options})
+    log = RunLog(os.path.join(run_dir, "log.txt") if is_chief else None)
+    writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard")) if is_chief else None
+
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    policy = resolve_policy(config.mixed_precision)
+    keras.mixed_precision.set_global_policy(policy)
+    keras.utils.set_random_seed(config.seed)
+    with strategy.scope():
+        model = StyleGAN(
+            generator=Generator(arch),
+            discriminator=Discriminator(arch),
+            schedule=schedule,
+            loss=config.loss,
+            g_smoothing_kimg=config.g_smoothing_kimg,
+            seed=config.seed,
+        )
+        model.compile(g_optimizer=_adam(), d_optimizer=_adam())
+        reset_lod_key = tf.Variable(-1, dtype=tf.int64, trainable=False, name="optimizer_reset_lod_key")
+    checkpoint = RunCheckpoint(
+        os.path.join(run_dir, "checkpoints"),
+        {**model.checkpoint_items(), "optimizer_reset_lod_key": reset_lod_key},
+        max_to_keep=config.checkpoints_to_keep,
+        is_chief=is_chief,
+    )
+    restored = checkpoint.restore()
+    seen = int(model.images_seen.numpy())
+    total = int(round(schedule.total_kimg * 1000))
+    replicas = strategy.num_replicas_in_sync
+    log(f"{'Resuming' if restored else 'Starting'} run {run_dir}: {seen / 1000:.3f}/{total / 1000:.3f} kimg, "
+        f"resolution {schedule.resolution(seen)}, alpha {schedule.alpha(seen):.3f}, policy {policy}, "
+        f"{type(strategy).__name__} with {replicas} replica(s)" + (f", from {restored}" if restored else ""))
+    snapshots = _Snapshots(config, run_dir, writer) if is_chief else None
+    if not restored:
+        if is_chief:
+            snapshots.reals(dataset_factory, schedule.resolution(seen), seen)
+            snapshots.fakes(model, seen)
+        checkpoint.save(seen)
+
+    status = run_callbacks.TickStatus(schedule, log, writer)
+    nan_stop = run_callbacks.NonFiniteLossStop()
+    rollbacks = rollbacks_in_a_row = 0
+    stage = None
+    while seen < total:
+        resolution = schedule.resolution(seen)
+        global_batch = schedule.minibatch(resolution) * replicas
+        if stage != (resolution, global_batch):
+            model.set_stage(resolution, global_batch)
+            status.set_stage(resolution, global_batch)
+            stage = (resolution, global_batch)
+        lod_key = _lod_key(schedule, seen)
+        if config.reset_optimizer_for_new_lod and int(reset_lod_key.numpy()) != lod_key:
+            model.reset_optimizer_state()
+            reset_lod_key.assign(lod_key)
+            log(f"lod {schedule.lod(seen):.3f} (resolution {resolution}): optimizer state reset")
+        boundaries = [schedule.phase_end(seen), total, _next_boundary(seen, config.snapshot_kimg),
+                      _next_boundary(seen, config.image_snapshot_kimg)]
+        phase_kimg = schedule.lod_training_kimg + schedule.lod_transition_kimg
+        if phase_kimg > 0:
+            boundaries.append(_next_boundary(seen, phase_kimg))
+        end = min(boundaries)
+        steps = math.ceil((end - seen) / global_batch)
+        tick_steps = max(1, math.ceil(config.tick_kimg * 1000 / global_batch))
+        segment_seed = _data_seed(config, seen, rollbacks)
+        dataset = strategy.distribute_datasets_from_function(
+            lambda context, r=resolution, b=global_batch, s=segment_seed: dataset_factory(r, b, context, s))
+        nan_stop.failure = None
+        model.fit(
+            dataset,
+            steps_per_epoch=min(tick_steps, steps),
+            epochs=math.ceil(steps / tick_steps) + 1,
+            callbacks=[nan_stop, run_callbacks.StopAtImages(end),
+                       run_callbacks.ProgressBar(total), status],
+            verbose=0,
+            shuffle=False,
+        )
+        before, seen = seen, int(model.images_seen.numpy())
+        failure = None
+        if nan_stop.failure:
+            name, value, at = nan_stop.failure
+            failure = f"{name} = {value} at {at / 1000:.3f} kimg (resolution {resolution}, alpha {schedule.alpha(at):.3f})"
+        elif _crossed(before, seen, config.snapshot_kimg) or seen >= total:
+            try:
+                log(f"checkpoint {checkpoint.save(seen)}")
+                rollbacks_in_a_row = 0
+            except NonFiniteStateError as error:
+                failure = str(error)
+        if failure:
+            if config.nan_policy != "rollback" or rollbacks_in_a_row >= config.max_rollbacks:
+                message = (f"NaN/Inf in training: {failure}; stopped (last good checkpoint: {checkpoint.latest}). "
+                           "Lower the learning rates, use --mixed_precision=float32, or --nan_policy=rollback.")
+                log(message)
+                raise FloatingPointError(message)
+            rollbacks += 1
+            rollbacks_in_a_row += 1
+            path = checkpoint.restore()
+            model.rng.skip(rollbacks * 1_000_003)
+            stage = None
+            seen = int(model.images_seen.numpy())
+            log(f"NaN/Inf in training: {failure}; rolled back to {path} ({seen / 1000:.3f} kimg), "
+                f"rollback {rollbacks_in_a_row}/{config.max_rollbacks}")
+            continue
+        if is_chief and (_crossed(before, seen, config.image_snapshot_kimg) or seen >= total):
+            snapshots.fakes(model, seen)
+    log(f"Done: {seen / 1000:.3f} kimg in {run_dir}")
+    checkpoint.close()
+    log.close()
+    return run_dir

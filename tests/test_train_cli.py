@@ -1,0 +1,130 @@
+"""train.py end to end on the smoke config: the run directory, resume after SIGKILL, clear errors."""
+
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SMOKE = os.path.join(REPO, "configs", "smoke.flags")
+
+
+def train_command(outdir, cache_dir, *extra):
+    return [sys.executable, os.path.join(REPO, "train.py"), f"--flagfile={SMOKE}", f"--outdir={outdir}",
+            f"--cache_dir={cache_dir}", *extra]
+
+
+def run_train(outdir, cache_dir, *extra, timeout=300):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    return subprocess.run(train_command(outdir, cache_dir, *extra), cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory, cache_dir):
+    outdir = str(tmp_path_factory.mktemp("runs"))
+    result = run_train(outdir, cache_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return os.path.join(outdir, "00000-smoke"), result
+
+
+def event_tags(directory):
+    tags = set()
+    for path in glob.glob(os.path.join(directory, "events.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            tags.update(value.tag for value in event.summary.value)
+    return tags
+
+
+def test_smoke_run_leaves_a_complete_run_directory(smoke_run):
+    run_dir, result = smoke_run
+    options = json.load(open(os.path.join(run_dir, "options.json")))
+    assert options["flags"]["fmap_max"] == 16 and options["flags"]["minibatch_dict"] == ""
+    assert options["config"]["schedule"]["total_kimg"] == 0.128
+    assert len(options["manifest_sha256"]) == 64
+    log = open(os.path.join(run_dir, "log.txt")).read()
+    assert "Starting run" in log and "Done: 0.128 kimg" in log
+    ticks = [line for line in log.splitlines() if " tick " in line]
+    assert len(ticks) >= 8 and all("d_loss" in line and "img/s" in line for line in ticks)
+    assert "resolution 8" in log and "alpha 0.500" in log  # grew through the fade-in
+    assert "tick 1" in result.stdout  # everything logged is also printed
+    assert os.path.isfile(os.path.join(run_dir, "checkpoints", "ckpt-128.index"))
+    assert len(glob.glob(os.path.join(run_dir, "checkpoints", "ckpt-*.index"))) == 3  # keep the last 3
+    for name in ("reals.png", "fakes-000000.000.png", "fakes-000000.128.png", "fakes-000000.128-trunc.png"):
+        assert os.path.isfile(os.path.join(run_dir, name)), name
+    assert {"loss/d_loss", "loss/g_loss", "loss/r1_penalty", "progress/alpha", "progress/resolution",
+            "progress/g_lrate", "progress/minibatch", "progress/img_per_sec", "progress/sec_per_kimg",
+            "reals", "fakes", "fakes_trunc"} <= event_tags(os.path.join(run_dir, "tensorboard"))
+
+
+def test_resume_with_a_different_architecture_is_a_one_line_error_before_training(smoke_run, cache_dir):
+    run_dir, _ = smoke_run
+    log_before = open(os.path.join(run_dir, "log.txt")).read()
+    result = run_train(os.path.dirname(run_dir), cache_dir, f"--resume={run_dir}", "--fmap_max=32")
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert message.startswith("train.py: error: cannot resume") and "fmap_max 16 -> 32" in message
+    assert open(os.path.join(run_dir, "log.txt")).read() == log_before
+
+
+def test_rerunning_a_finished_run_trains_nothing_more(smoke_run, cache_dir):
+    run_dir, _ = smoke_run
+    result = run_train(os.path.dirname(run_dir), cache_dir)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Resuming run" in result.stdout and " tick " not in result.stdout
+    assert "Done: 0.128 kimg" in result.stdout
+
+
+def _weights(checkpoint_prefix):
+    reader = tf.train.load_checkpoint(checkpoint_prefix)
+    return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()
+            if "save_counter" not in name}
+
+
+@pytest.mark.slow
+def test_sigkill_in_a_fade_in_then_rerun_matches_an_uninterrupted_run(tmp_path, cache_dir):
+    """Deterministic ops: a run killed mid fade-in and rerun ends bit-identical to an uninterrupted one."""
+    longer_fade = ("--lod_transition_kimg=0.064", "--total_kimg=0.16", "--deterministic")
+    straight = run_train(str(tmp_path / "a"), cache_dir, *longer_fade)
+    assert straight.returncode == 0, straight.stderr[-3000:]
+
+    outdir = str(tmp_path / "b")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    process = subprocess.Popen(train_command(outdir, cache_dir, *longer_fade), cwd=REPO, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log_path = os.path.join(outdir, "00000-smoke", "log.txt")
+    deadline = time.time() + 240
+    while time.time() < deadline and process.poll() is None:
+        if os.path.exists(log_path) and "ckpt-48" in open(log_path).read():  # 16 images into the fade-in
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_log = open(log_path).read()
+    assert "Done" not in killed_log
+
+    resumed = run_train(outdir, cache_dir, *longer_fade)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    line = next(line for line in resumed.stdout.splitlines() if line.startswith("Resuming run"))
+    alpha = float(line.split("alpha ")[1].split(",")[0])
+    assert "resolution 8" in line and 0.0 < alpha < 1.0, line  # resumed inside the fade-in
+    first_lines = resumed.stdout.split("tick", 1)[0]
+    assert "optimizer state reset" not in first_lines  # Adam moments continue from the checkpoint
+
+    a = _weights(str(tmp_path / "a" / "00000-smoke" / "checkpoints" / "ckpt-160"))
+    b = _weights(os.path.join(outdir, "00000-smoke", "checkpoints", "ckpt-160"))
+    assert a.keys() == b.keys() and len(a) > 50
+    different = [name for name in a if not np.array_equal(a[name], b[name])]
+    assert different == []

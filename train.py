@@ -1,0 +1,259 @@
+"""Train StyleGAN with progressive growing: ``python train.py --flagfile=configs/quickstart.flags``.
+
+Flags -> keras_stylegan.training.config.TrainingConfig -> keras_stylegan.training.run.run(); the data comes
+from pipelines.reader (a prepared dataset directory, or ``builtin:NAME`` prepared on first use).
+
+Minibatch dictionaries are PER REPLICA (per GPU / per CPU device): the global batch is the per-replica batch
+times the number of replicas, as in the official ``minibatch_gpu`` view of the schedule.
+
+On resume (``--resume=auto`` finding a run, or ``--resume=DIR``) the run's saved flags are used, except the
+flags given on this command line; giving an architecture flag whose value differs from the saved one is an
+error before any training.
+"""
+
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+
+from absl import app, flags, logging
+
+from keras_stylegan.config import ArchitectureConfig
+from keras_stylegan.training.config import ConfigError, TrainingConfig
+from keras_stylegan.training.losses import LossConfig
+from keras_stylegan.training.rundir import read_options, resolve_run_dir
+from keras_stylegan.training.schedule import ProgressiveSchedule
+
+FLAGS = flags.FLAGS
+
+ARCHITECTURE_HELP = {
+    "resolution": "Final image resolution (power of two); default: the dataset's.",
+    "num_channels": "Image channels; default: the dataset's.",
+    "label_size": "Conditioning label size (0 = unconditional; only 0 is trained by this runner).",
+    "latent_size": "Dimension of the latent z.",
+    "dlatent_size": "Dimension of the intermediate latent w.",
+    "mapping_layers": "Layers of the mapping network (StyleGAN Sec. 2: 8).",
+    "mapping_fmaps": "Width of the mapping network's hidden layers.",
+    "mapping_lrmul": "Learning-rate multiplier of the mapping network (StyleGAN App. C: 0.01).",
+    "fmap_base": "Feature-map base: channels at stage s are min(fmap_base / 2**(s*fmap_decay), fmap_max).",
+    "fmap_decay": "Feature-map decay per stage.",
+    "fmap_max": "Maximum channels of any layer.",
+    "w_avg_beta": "Decay of the moving average of w used by the truncation trick.",
+    "style_mixing_prob": "Probability of style-mixing regularisation in training (StyleGAN Sec. 3.1).",
+    "truncation_psi": "Truncation psi of the truncated snapshot grids and of sampling (StyleGAN Sec. 3.2).",
+    "truncation_cutoff": "Layers (from the coarsest) that truncation applies to.",
+    "fused_scale": "Fused up/down-sampling convolutions: auto (>= 128 px), true or false.",
+    "mbstd_group_size": "Group size of the minibatch-stddev layer (ProGAN Sec. 3).",
+    "mbstd_num_features": "Features of the minibatch-stddev layer.",
+    "use_noise": "Per-layer noise inputs (StyleGAN Sec. 3.2).",
+}
+SCHEDULE_HELP = {
+    "start_resolution": "Resolution training starts at (official lod_initial_resolution).",
+    "lod_training_kimg": "Thousands of images per stable phase at each resolution (ProGAN Sec. 3).",
+    "lod_transition_kimg": "Thousands of images per fade-in of a new resolution.",
+    "total_kimg": "Length of the run in thousands of real images shown to D.",
+    "minibatch_base": "Per-replica minibatch where --minibatch_dict has no entry.",
+    "minibatch_dict": "Per-replica minibatch by resolution, e.g. 4:64,8:32,16:16.",
+    "g_lrate_base": "Generator learning rate where --g_lrate_dict has no entry.",
+    "d_lrate_base": "Discriminator learning rate where --d_lrate_dict has no entry.",
+    "g_lrate_dict": "Generator learning rate by resolution, e.g. 128:0.0015,256:0.002.",
+    "d_lrate_dict": "Discriminator learning rate by resolution, e.g. 128:0.0015,256:0.002.",
+}
+LOSS_HELP = {
+    "loss": "logistic (non-saturating + R1, StyleGAN) or wgan_gp (WGAN-GP + drift, ProGAN).",
+    "r1_gamma": "R1 penalty weight on reals (Mescheder et al. 2018); 0 disables.",
+    "r1_interval": "Lazy R1: apply the penalty every k-th D step (scaled by k); 1 = every step.",
+    "r2_gamma": "R2 penalty weight on fakes; 0 disables.",
+    "wgan_lambda": "WGAN-GP gradient-penalty weight (Gulrajani et al. 2017).",
+    "wgan_epsilon": "WGAN drift penalty epsilon (ProGAN Sec. A.1).",
+    "wgan_target": "WGAN-GP target gradient norm.",
+}
+RUN_HELP = {
+    "outdir": "Directory that holds the run directories <NNNNN>-<config_name>.",
+    "config_name": "Name of this configuration, the <config> part of the run directory.",
+    "data": "Prepared dataset directory (python -m pipelines.prepare_dataset) or builtin:NAME.",
+    "mirror": "Mirror augmentation: flip reals left-right at random.",
+    "seed": "Seed of the initial weights, z / noise draws, the data order and the grid latents.",
+    "tick_kimg": "Thousands of images between status lines.",
+    "snapshot_kimg": "Thousands of images between checkpoints (one is also written at the end).",
+    "image_snapshot_kimg": "Thousands of images between fakes-<kimg>.png grids.",
+    "grid_size": "Images in the reals / fakes grids.",
+    "checkpoints_to_keep": "Checkpoints kept in <run>/checkpoints (the newest ones).",
+    "resume": "auto (continue the latest run of --config_name in --outdir), none (new run) or a run directory.",
+    "nan_policy": "On a NaN/Inf loss: stop (with a message) or rollback (reload the last checkpoint, go on).",
+    "max_rollbacks": "Rollbacks in a row without a new checkpoint before giving up.",
+    "mixed_precision": "auto, float32, float16 or bfloat16 (auto: float16 on GPU, bfloat16 on TPU and AMX CPUs).",
+    "strategy": "auto, default, mirrored, multiworker (from TF_CONFIG) or tpu.",
+    "tpu_address": "TPU name or grpc:// address for --strategy=tpu.",
+    "g_smoothing_kimg": "Half-life in thousands of images of the EMA generator Gs (official G_smoothing_kimg).",
+    "deterministic": "Deterministic ops (tf.config.experimental.enable_op_determinism): reruns and resumes are bit-exact.",
+    "reset_optimizer_for_new_lod": "Reset the Adam state where each fade-in starts and ends (official default).",
+}
+NESTED = (("architecture", ArchitectureConfig, ARCHITECTURE_HELP),
+          ("schedule", ProgressiveSchedule, SCHEDULE_HELP),
+          ("loss", LossConfig, LOSS_HELP),
+          ("run", TrainingConfig, RUN_HELP))
+ARCHITECTURE_FLAGS = tuple(ARCHITECTURE_HELP)
+
+
+def parse_resolution_dict(text, value_type, name="dict flag"):
+    """Parse ``"4:128,8:64"`` into ``{4: 128, 8: 64}``; a clear one-line error on anything else."""
+    result = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = item.partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            resolution, converted = int(key), value_type(value)
+        except ValueError:
+            raise ValueError(
+                f"--{name}: bad entry {item!r}; expected RESOLUTION:{value_type.__name__.upper()} pairs "
+                f"separated by commas, e.g. 4:128,8:64") from None
+        if resolution < 4 or resolution & (resolution - 1):
+            raise ValueError(f"--{name}: resolution {resolution} is not a power of two >= 4.")
+        result[resolution] = converted
+    return result
+
+
+def format_resolution_dict(values):
+    """Inverse of :func:`parse_resolution_dict`."""
+    return ",".join(f"{key}:{value}" for key, value in sorted(values.items()))
+
+
+def _define_flags():
+    """One flag per dataclass field, typed by the field's default; dict fields use the RES:VALUE syntax."""
+    for group, cls, helps in NESTED:
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        skip = {"architecture", "schedule", "loss"} if group == "run" else {"final_resolution"}
+        missing = set(fields) - set(helps) - skip
+        if missing:
+            raise AssertionError(f"train.py: no help text for {group} options {sorted(missing)}")
+        defaults = cls()
+        for name in helps:
+            default = getattr(defaults, name)
+            help_text = f"[{group}] {helps[name]}"
+            if isinstance(default, bool):
+                flags.DEFINE_bool(name, default, help_text)
+            elif isinstance(default, int):
+                flags.DEFINE_integer(name, default, help_text)
+            elif isinstance(default, float):
+                flags.DEFINE_float(name, default, help_text)
+            elif isinstance(default, dict):
+                flags.DEFINE_string(name, format_resolution_dict(default), help_text)
+            else:
+                flags.DEFINE_string(name, default, help_text)
+    flags.DEFINE_string("cache_dir", os.path.join(os.path.expanduser("~"), ".cache", "keras-stylegan"),
+                        "Where builtin:NAME datasets are prepared on first use.")
+
+
+_define_flags()
+SAVED_FLAGS = [name for _, _, helps in NESTED for name in helps]
+
+
+def _group_values(cls, helps, overrides=None):
+    """The dataclass ``cls`` built from the current flag values of its fields."""
+    values = {}
+    for name in helps:
+        value = FLAGS[name].value
+        default = getattr(cls(), name)
+        if isinstance(default, dict):
+            value_type = int if name.startswith("minibatch") else float
+            value = parse_resolution_dict(value, value_type, name)
+        values[name] = value
+    values.update(overrides or {})
+    return cls(**values)
+
+
+def config_from_flags(resume):
+    """TrainingConfig from the flags (``resume`` replaces --resume, e.g. by the resolved run directory)."""
+    architecture = _group_values(ArchitectureConfig, ARCHITECTURE_HELP)
+    schedule = _group_values(ProgressiveSchedule, SCHEDULE_HELP, {"final_resolution": architecture.resolution})
+    loss = _group_values(LossConfig, LOSS_HELP)
+    run_values = {name: FLAGS[name].value for name in RUN_HELP}
+    run_values["resume"] = resume
+    return TrainingConfig(architecture=architecture, schedule=schedule, loss=loss, **run_values)
+
+
+def resolve_data(data, cache_dir):
+    """The prepared dataset directory of ``--data`` (a directory or builtin:NAME, prepared on first use)."""
+    if not data:
+        raise ValueError("--data is required: a prepared dataset directory or builtin:NAME.")
+    if data.startswith("builtin:"):
+        from pipelines.builtin import ensure_builtin
+
+        return ensure_builtin(data[len("builtin:"):], cache_dir)
+    if not os.path.isdir(data):
+        raise ValueError(f"--data={data}: no such directory; prepare one with python -m pipelines.prepare_dataset.")
+    return data
+
+
+def make_dataset_factory(data_dir, mirror):
+    """``dataset_factory(resolution, global_batch, input_context, seed)`` for run(), from pipelines.reader."""
+    from pipelines.reader import make_dataset
+
+    def dataset_factory(resolution, global_batch, input_context, seed):
+        return make_dataset(data_dir, resolution, global_batch, mirror=mirror, seed=seed, input_context=input_context)
+
+    return dataset_factory
+
+
+def _apply_saved_flags(run_dir):
+    """On resume: every flag not given on this command line takes the run's saved value."""
+    saved = read_options(run_dir).get("flags", {})
+    applied = {name for name in saved if name in FLAGS and not FLAGS[name].present and name != "resume"}
+    for name in applied:
+        FLAGS[name].value = saved[name]
+    return applied
+
+
+def _apply_manifest(manifest, given):
+    """Resolution and channels default to the dataset's; a given resolution may be lower (the reader
+    reads that level of the multi-resolution records), a given channel count must match. ``given``: the
+    flags set on the command line or by a resumed run."""
+    if "num_channels" not in given:
+        FLAGS.num_channels = manifest["channels"]
+    elif FLAGS.num_channels != manifest["channels"]:
+        raise ValueError(f"--num_channels={FLAGS.num_channels} but the dataset has {manifest['channels']} channels; "
+                         "drop --num_channels or prepare the data with that many.")
+    if "resolution" not in given:
+        FLAGS.resolution = manifest["resolution"]
+    elif FLAGS.resolution > manifest["resolution"]:
+        raise ValueError(f"--resolution={FLAGS.resolution} but the dataset only goes up to {manifest['resolution']}; "
+                         f"lower --resolution or prepare the data at {FLAGS.resolution}.")
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments {argv[1:]}; every option is a --flag (see --helpfull).")
+    if not FLAGS["verbosity"].present:
+        logging.set_verbosity(logging.WARNING)
+    try:
+        run_dir, resuming = resolve_run_dir(FLAGS.outdir, FLAGS.config_name, FLAGS.resume)
+        given = {name for name in SAVED_FLAGS if FLAGS[name].present}
+        if resuming:
+            given |= _apply_saved_flags(run_dir)
+        data_dir = resolve_data(FLAGS.data, FLAGS.cache_dir)
+        from pipelines.manifest import read_manifest
+
+        manifest = read_manifest(data_dir)
+        _apply_manifest(manifest, given)
+        config = config_from_flags(run_dir if resuming else "none")
+    except ValueError as error:
+        sys.exit(f"train.py: error: {error}")
+    from keras_stylegan.training.run import run
+
+    options = {
+        "flags": {name: FLAGS[name].value for name in SAVED_FLAGS},
+        "data_dir": os.path.abspath(data_dir),
+        "manifest_sha256": hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest(),
+        "command": sys.argv,
+    }
+    try:
+        run(config, make_dataset_factory(data_dir, config.mirror), extra_options=options)
+    except (ConfigError, FloatingPointError) as error:
+        sys.exit(f"train.py: error: {error}")
+
+
+if __name__ == "__main__":
+    app.run(main)
