@@ -21,10 +21,6 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from train_throughput import machine  # noqa: E402  (same machine record as the other benchmarks)
-
-from pipelines.prepare import prepare  # noqa: E402
-
 
 def write_large_jpegs(folder, count, size=1024, seed=0):
     """``count`` synthetic photo-sized JPEGs: upsampled 16x16 colour fields plus pixel noise (quality 90)."""
@@ -38,6 +34,12 @@ def write_large_jpegs(folder, count, size=1024, seed=0):
 
 
 def main():
+    # Imported here, not at the top: --workers processes are spawned and re-import this module, and
+    # must not load TensorFlow (as with `python -m pipelines.prepare_dataset`).
+    from train_throughput import machine  # same machine record as the other benchmarks
+
+    from pipelines.prepare import prepare
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", default=f"1,{os.cpu_count()}")
     parser.add_argument("--encodings", default="raw,png")

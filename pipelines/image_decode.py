@@ -7,7 +7,8 @@ documented arithmetic, alpha is composited onto a background colour, EXIF orient
 anything that cannot be decoded raises :class:`~pipelines.errors.SkipImage` with the reason.
 
 Arithmetic (all exact integer maths, so tests can recompute it with numpy):
-  - 16-bit samples (modes ``I;16*`` and ``I``) -> 8 bit: ``(v + 128) // 257`` (round(v * 255 / 65535)).
+  - 16-bit grayscale (modes ``I;16*`` and ``I``) -> 8 bit: ``(v + 128) // 257`` (round(v * 255 / 65535)).
+    16-bit RGB(A) PNGs are reduced by PIL itself while decoding, to the high byte ``v >> 8``.
   - alpha compositing: ``(c * a + bg * (255 - a) + 127) // 255``.
   - luma for ``channels=1`` (ITU-R BT.601): ``(299 R + 587 G + 114 B + 500) // 1000``.
   - palette, bilevel, CMYK, YCbCr, LAB and HSV images use PIL's own conversion to RGB(A); CMYK -> RGB is

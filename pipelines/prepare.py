@@ -76,7 +76,7 @@ def prepare(
             building, pyramid.resolutions_up_to(resolution), math.ceil(planned / num_shards), channels
         )
         skipped = [{"file": name, "reason": reason} for name, reason in listing.ignored]
-        bar = progress.ProgressBar(len(listing.members)) if show_progress else None
+        bar = progress.ProgressBar(planned) if show_progress else None
         for done, (member, encoded, reason) in enumerate(_run_jobs(options, listing.members, workers), 1):
             if encoded is None:
                 skipped.append({"file": member, "reason": reason})

@@ -25,6 +25,7 @@ class ProgressBar:
 
     def update(self, done, skipped=0):
         """Report ``done`` steps finished (``skipped`` of them passed over); redraws when due."""
+        done = min(done, self.total)  # skipped files can take the count past a --max_images total
         now = time.monotonic()
         decile = 10 * done // self.total
         if self.tty and now - self.last_draw < self.interval and done < self.total:

@@ -21,14 +21,21 @@ def resolutions_up_to(resolution):
 
 
 def pyramid(image):
-    """A square uint8 ``[R, R, C]`` image -> ``{r: uint8 [r, r, C]}`` for every ``r`` in 4..R."""
+    """A square uint8 ``[R, R, C]`` image -> ``{r: uint8 [r, r, C]}`` for every ``r`` in 4..R.
+
+    Sums are uint32 (at most 255 * 1024**2 for R = 1024); dividing by ``n = 4**k`` with rounding half
+    up is ``(S + n / 2) >> 2k``.
+    """
     resolution = image.shape[0]
-    sums = image.astype(np.int64)
-    count = 1
+    sums = image
+    shift = 0
     levels = {}
     for r in reversed(resolutions_up_to(resolution)):
-        if r != resolution:
-            sums = sums[0::2, 0::2] + sums[0::2, 1::2] + sums[1::2, 0::2] + sums[1::2, 1::2]
-            count *= 4
-        levels[r] = ((sums + count // 2) // count).astype(np.uint8)
+        if r == resolution:
+            levels[r] = image
+            continue
+        rows = np.add(sums[0::2], sums[1::2], dtype=np.uint32)  # pairs of rows, then pairs of columns
+        sums = rows[:, 0::2] + rows[:, 1::2]
+        shift += 2
+        levels[r] = ((sums + (1 << (shift - 1))) >> shift).astype(np.uint8)
     return levels

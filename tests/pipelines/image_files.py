@@ -33,14 +33,18 @@ def random_rgb(rng, size):
     return rng.integers(0, 256, size=(size, size, 3), dtype=np.uint8)
 
 
-def png_with_header_size(width, height):
-    """A PNG whose IHDR claims ``width`` x ``height`` (a decompression bomb for large sizes)."""
+def raw_png(width, height, bit_depth, colour_type, pixel_data):
+    """A PNG written byte by byte: IHDR as given, ``pixel_data`` (unfiltered rows) compressed into IDAT."""
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 16))
-            + chunk(b"IEND", b""))
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(pixel_data)) + chunk(b"IEND", b"")
+
+
+def png_with_header_size(width, height):
+    """A PNG whose IHDR claims ``width`` x ``height`` RGB pixels (a decompression bomb for large sizes)."""
+    return raw_png(width, height, 8, 2, b"\x00" * 16)
 
 
 def malformed_files(rng):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from image_files import encoded, malformed_files, png_bytes
+from image_files import encoded, malformed_files, png_bytes, raw_png
 from pipelines.errors import SkipImage
 from pipelines.image_decode import decode_image, open_image
 
@@ -132,3 +132,10 @@ def test_malformed_file_is_skipped_with_its_reason(name):
 def test_small_pixel_limit_flags_a_bomb():
     with pytest.raises(SkipImage, match="decompression bomb"):
         decode_image(png_bytes(np.zeros((32, 32, 3), np.uint8)), 16, max_pixels=100)
+
+
+def test_sixteen_bit_rgb_png_keeps_the_high_byte():
+    pixels = np.array([[[0, 65535, 32896], [1000, 25700, 65280]]] * 2, dtype=">u2")  # 2x2, 16 bits/sample
+    data = raw_png(2, 2, 16, 2, b"".join(b"\x00" + row.tobytes() for row in pixels))  # filter byte 0 per row
+    # v >> 8: 0, 255, 128 | 1000 -> 3, 25700 -> 100, 65280 -> 255
+    np.testing.assert_array_equal(decode_image(data, 2)[0], [[0, 255, 128], [3, 100, 255]])
