@@ -9,7 +9,18 @@ that is removed at the end (TensorFlow's multi-worker checkpointing guide).
 import shutil
 import tempfile
 
+import keras
 import tensorflow as tf
+
+
+def checkpointable(item):
+    """What the checkpoint stores for ``item``: a Keras layer/model as the list of its variables (in
+    ``.variables`` order), anything else as it is.
+
+    Keras 3 tracks sub-layers kept in Python lists for ``.variables`` but not for ``tf.train.Checkpoint``:
+    a checkpoint of the model object itself silently leaves those layers' weights out.
+    """
+    return list(item.variables) if isinstance(item, keras.layers.Layer) else item
 
 
 class NonFiniteStateError(FloatingPointError):
@@ -28,7 +39,7 @@ def _floating_variables(items):
 
 def non_finite_variables(items):
     """Names of the floating-point variables in ``items`` that contain NaN or Inf."""
-    return [v.name for v in _floating_variables(items) if not bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(v))))]
+    return [getattr(v, "path", v.name) for v in _floating_variables(items) if not bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(v))))]
 
 
 class RunCheckpoint:
@@ -43,7 +54,7 @@ class RunCheckpoint:
     ):
         self.directory = directory
         self.items = dict(items)
-        self.checkpoint = tf.train.Checkpoint(**self.items)
+        self.checkpoint = tf.train.Checkpoint(**{key: checkpointable(item) for key, item in self.items.items()})
         self._temp_dir = None if is_chief else tempfile.mkdtemp(prefix="keras-stylegan-worker-ckpt-")
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, self._temp_dir or directory, max_to_keep=max_to_keep, checkpoint_name="ckpt"

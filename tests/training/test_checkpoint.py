@@ -2,6 +2,7 @@
 
 import os
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -50,3 +51,27 @@ def test_non_chief_writes_to_a_temporary_directory_only(tmp_path):
     assert os.path.exists(path + ".index")
     ckpt.close()
     assert not os.path.exists(path + ".index")
+
+
+class ListHolder(keras.Model):
+    """Sub-layers in a Python list, as the networks keep their blocks."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = [keras.layers.Dense(2, name=f"dense{i}") for i in range(2)]
+        for block in self.blocks:
+            block.build((None, 2))
+        self.built = True
+
+
+def test_weights_of_layers_kept_in_lists_are_saved_and_restored(tmp_path):
+    model = ListHolder()
+    ckpt = RunCheckpoint(str(tmp_path / "ckpt"), {"model": model})
+    saved = [v.numpy().copy() for v in model.variables]
+    ckpt.save(1)
+    for v in model.variables:
+        v.assign(tf.zeros(v.shape))
+    RunCheckpoint(str(tmp_path / "ckpt"), {"model": model}).restore()
+    assert len(saved) == 4
+    for before, v in zip(saved, model.variables):
+        np.testing.assert_array_equal(before, v.numpy())
