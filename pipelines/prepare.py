@@ -9,6 +9,7 @@ directory that looks like a dataset.
 """
 
 import collections
+import glob
 import math
 import multiprocessing
 import os
@@ -34,7 +35,7 @@ def prepare(
     max_images=None,  # stop after this many images are written (None: all)
     shuffle_seed=0,  # order of preparation (and so of the shards); None keeps sorted path order
     shards=None,  # shards per resolution (None: sized from the data, record_writer.default_num_shards)
-    workers=None,  # decoding processes (None: one per CPU; 0 or 1: decode in this process)
+    workers=None,  # decoding processes (None: CPUs - 1, the main process writes; 0 or 1: decode in this process)
     encoding="raw",  # record payload: "raw" uint8 pixels (fastest to read) or "png" (smaller)
     overwrite=False,  # replace an existing output directory
     min_size=0,  # skip images whose shorter side is below this many pixels
@@ -70,6 +71,7 @@ def prepare(
     )
     parent = os.path.dirname(output)
     os.makedirs(parent, exist_ok=True)
+    leftovers = sorted(glob.glob(os.path.join(parent, f".{glob.escape(os.path.basename(output))}{PARTIAL_MARKER}*")))
     building = tempfile.mkdtemp(prefix=f".{os.path.basename(output)}{PARTIAL_MARKER}", dir=parent)
     try:
         writer = record_writer.ShardedRecordWriter(
@@ -121,6 +123,7 @@ def prepare(
         "skipped_by_reason": _reason_counts(skipped),
         "seconds": seconds,
         "images_per_second": writer.written / max(seconds, 1e-9),
+        "leftovers": leftovers,
     }
 
 
@@ -147,7 +150,7 @@ def _check_arguments(resolution, channels, transform, background, encoding, max_
 
 def _run_jobs(options, members, workers):
     """Yield ``image_job.run_job`` results in source order, in ``workers`` spawned processes or inline."""
-    workers = os.cpu_count() if workers is None else workers
+    workers = max(1, (os.cpu_count() or 1) - 1) if workers is None else workers
     tasks = ((options, member) for member in members)
     if workers <= 1:
         yield from map(image_job.run_job, tasks)
@@ -177,10 +180,13 @@ def _reason_counts_text(skipped):
 
 
 def format_summary(summary):
-    """The end-of-run report: written, skipped by reason, seconds and images/s, one item a line."""
+    """The end-of-run report: written, skipped by reason, seconds, images/s, and leftover partial builds."""
     lines = [f"Wrote {summary['written']} images to {summary['output']} in {summary['seconds']:.1f} s "
              f"({summary['images_per_second']:.0f} images/s)."]
     if summary["skipped"]:
         lines.append(f"Skipped {summary['skipped']} file(s) (reasons in manifest.json):")
         lines.extend(f"  {n:6d}  {reason}" for reason, n in summary["skipped_by_reason"].items())
+    if summary["leftovers"]:
+        lines.append(f"Found {len(summary['leftovers'])} partial build(s) left by interrupted runs; delete them once "
+                     f"no other prepare is running: {' '.join(summary['leftovers'])}")
     return "\n".join(lines)

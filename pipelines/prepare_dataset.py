@@ -27,7 +27,8 @@ flags.DEFINE_integer("shuffle_seed", 0, "Seed of the order images are prepared (
                      "sorted path order.")
 flags.DEFINE_integer("shards", None, "Shards per resolution (default: about 256 MiB each at the final "
                      "resolution, and at least min(16, images)).", lower_bound=1)
-flags.DEFINE_integer("workers", None, "Decoding processes (default: one per CPU; 1 decodes in this process).",
+flags.DEFINE_integer("workers", None, "Decoding processes (default: CPUs - 1, as this process writes the "
+                     "records; 1 decodes in this process).",
                      lower_bound=0)
 flags.DEFINE_enum("encoding", "raw", image_job.ENCODINGS, "Record payload: raw uint8 pixels (fastest to "
                   "read) or png (smaller files, a little more CPU to read).")

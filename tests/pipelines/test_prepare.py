@@ -15,7 +15,7 @@ from PIL import Image
 
 from image_files import REPO, encoded, malformed_files, png_bytes, random_rgb, run_prepare_cli, write_files
 from pipelines.errors import DatasetError
-from pipelines.prepare import prepare
+from pipelines.prepare import format_summary, prepare
 
 
 def valid_files(rng):
@@ -115,6 +115,9 @@ def test_killed_midway_leaves_nothing_that_looks_complete(tmp_path):
     assert partial, "the prepare had not started writing"
     assert not (tmp_path / "out").exists()
     assert looks_complete(tmp_path) == []
+    summary = prepare(str(tmp_path / "src"), str(tmp_path / "out"), 4, max_images=2, workers=1, show_progress=False)
+    assert summary["leftovers"] == [str(tmp_path / partial[0])]
+    assert "partial build(s) left by interrupted runs" in format_summary(summary)
 
 
 def test_zip_with_a_corrupt_member(tmp_path):
