@@ -35,6 +35,7 @@ class AdaIN(keras.layers.Layer):
         self.epsilon = float(epsilon)
         self.affine = EqualizedDense(2 * self.channels, gain=1.0, dtype=self.dtype_policy, name="affine")
         self.affine.build((None, self.dlatent_size))
+        self.built = True
 
     def build(self, *args, **kwargs):
         self.built = True

@@ -15,6 +15,7 @@ class PixelNorm(keras.layers.Layer):
     ):
         super().__init__(**kwargs)
         self.epsilon = float(epsilon)
+        self.built = True
 
     def call(self, x):
         x32 = tf.cast(x, tf.float32)
@@ -44,6 +45,7 @@ class MinibatchStddev(keras.layers.Layer):
         super().__init__(**kwargs)
         self.group_size = int(group_size)
         self.num_features = int(num_features)
+        self.built = True
 
     def _group(self, batch):
         """Group size for a batch, and a clear error if the batch does not split into such groups."""

@@ -46,6 +46,7 @@ class Blur(keras.layers.Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._kernel = binomial_kernel()
+        self.built = True
 
     def call(self, x):
         channels = x.shape[-1]
