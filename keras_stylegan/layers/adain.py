@@ -37,9 +37,6 @@ class AdaIN(keras.layers.Layer):
         self.affine.build((None, self.dlatent_size))
         self.built = True
 
-    def build(self, *args, **kwargs):
-        self.built = True
-
     def call(self, x, w):
         style = self.affine(tf.cast(w, x.dtype))
         y_s = style[:, None, None, : self.channels]
