@@ -26,7 +26,7 @@ PARTIAL_MARKER = ".partial-"  # temporary build directories are named ".<output 
 
 
 def prepare(
-    source,  # folder (recursive), .zip archive, or "builtin:NAME"
+    source,  # folder (recursive), .zip archive, LMDB folder (LSUN), or "builtin:NAME"
     output,  # dataset directory to create
     resolution,  # final resolution R, a power of two >= 4; records are written for 4, 8, ..., R
     channels=3,  # 3 (RGB) or 1 (grayscale, BT.601 luma)

@@ -1,4 +1,5 @@
-"""Where images come from: a folder (searched recursively), a .zip archive, or ``builtin:NAME``.
+"""Where images come from: a folder (searched recursively), a .zip archive, an LMDB database of encoded
+images (the form LSUN is distributed in: a folder holding ``data.mdb``), or ``builtin:NAME``.
 
 A source is listed once, in the main process, into picklable references ``(container, member)``;
 worker processes read each reference's bytes themselves (:func:`read_bytes`), so large datasets are
@@ -10,6 +11,7 @@ import os
 import zipfile
 import zlib
 
+import lmdb
 import numpy as np
 
 from pipelines import builtin_registry
@@ -17,6 +19,7 @@ from pipelines.errors import DatasetError, SkipImage
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 BUILTIN_PREFIX = "builtin:"
+LMDB_DATA_FILE = "data.mdb"
 
 
 @dataclasses.dataclass
@@ -24,16 +27,17 @@ class SourceListing:
     """The image files of a source, in the order they will be prepared, and the files passed over."""
 
     description: str  # how the manifest names the source
-    kind: str  # "folder" or "zip"
-    container: str  # the folder or the .zip path
-    members: list  # relative paths (zip member names) of candidate images, in preparation order
+    kind: str  # "folder", "zip" or "lmdb"
+    container: str  # the folder, the .zip path or the LMDB folder
+    members: list  # relative paths (zip member names, LMDB keys) of candidate images, in preparation order
     ignored: list  # (relative path, reason) for files without an image extension
 
 
 def list_source(source, shuffle_seed=None):
-    """List ``source`` (folder, .zip or ``builtin:NAME``) or raise ``DatasetError`` before any work.
+    """List ``source`` (folder, .zip, LMDB or ``builtin:NAME``) or raise ``DatasetError`` before any work.
 
-    Candidates are sorted by path, then permuted with ``numpy.random.default_rng(shuffle_seed)`` when a
+    Every LMDB entry is a candidate; in folders and zips, files with an image extension are. Candidates
+    are sorted by path, then permuted with ``numpy.random.default_rng(shuffle_seed)`` when a
     seed is given, so the same seed always prepares the same images in the same order.
     """
     description = source
@@ -42,16 +46,19 @@ def list_source(source, shuffle_seed=None):
         source = builtin_registry.source_folder(name)
         description = f"{description} ({builtin_registry.BUILTINS[name].description})"
     if not os.path.exists(source):
-        raise DatasetError(f"Source {source!r} does not exist: give a folder of images or a .zip archive.")
-    if os.path.isdir(source):
+        raise DatasetError(f"Source {source!r} does not exist: give a folder of images, a .zip or an LMDB folder.")
+    if os.path.isfile(os.path.join(source, LMDB_DATA_FILE)):
+        kind, names = "lmdb", _lmdb_keys(source)
+    elif os.path.isdir(source):
         kind, names = "folder", _walk_folder(source)
     elif zipfile.is_zipfile(source):
         kind, names = "zip", _zip_members(source)
     else:
         raise DatasetError(f"Source {source!r} is neither a folder nor a readable .zip archive.")
-    members = sorted(n for n in names if n.lower().endswith(IMAGE_EXTENSIONS))
+    is_candidate = (lambda name: True) if kind == "lmdb" else (lambda name: name.lower().endswith(IMAGE_EXTENSIONS))
+    members = sorted(n for n in names if is_candidate(n))
     ignored = [(n, f"not an image: extension {os.path.splitext(n)[1] or '(none)'} is not one of "
-                   f"{' '.join(IMAGE_EXTENSIONS)}") for n in sorted(names) if not n.lower().endswith(IMAGE_EXTENSIONS)]
+                   f"{' '.join(IMAGE_EXTENSIONS)}") for n in sorted(names) if not is_candidate(n)]
     if shuffle_seed is not None:
         members = [members[i] for i in np.random.default_rng(shuffle_seed).permutation(len(members))]
     return SourceListing(description, kind, os.path.abspath(source), members, ignored)
@@ -80,7 +87,19 @@ def _zip_members(path):
         raise DatasetError(f"Cannot read zip archive {path!r}: {e}.") from None
 
 
-_open_archives = {}
+def _open_lmdb(path):
+    return lmdb.open(path, readonly=True, lock=False, readahead=False, max_readers=256, subdir=True)
+
+
+def _lmdb_keys(path):
+    try:
+        with _open_lmdb(path) as env, env.begin() as txn:
+            return [key.decode("latin-1") for key in txn.cursor().iternext(keys=True, values=False)]
+    except lmdb.Error as e:
+        raise DatasetError(f"Cannot read LMDB database {path!r}: {e}.") from None
+
+
+_open_archives = {}  # zip and LMDB handles of this process, opened on first read
 
 
 def read_bytes(kind, container, member):
@@ -91,6 +110,17 @@ def read_bytes(kind, container, member):
                 return f.read()
         except OSError as e:
             raise SkipImage("unreadable", e.strerror or str(e)) from None
+    if kind == "lmdb":
+        try:
+            if container not in _open_archives:
+                _open_archives[container] = _open_lmdb(container)
+            with _open_archives[container].begin() as txn:
+                data = txn.get(member.encode("latin-1"))
+        except lmdb.Error as e:
+            raise SkipImage("unreadable", f"LMDB: {e}") from None
+        if data is None:
+            raise SkipImage("unreadable", "LMDB key not found")
+        return data
     try:
         if container not in _open_archives:
             _open_archives[container] = zipfile.ZipFile(container)

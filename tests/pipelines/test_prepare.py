@@ -9,6 +9,7 @@ import sys
 import zipfile
 
 import numpy as np
+import lmdb
 import pytest
 import tensorflow as tf
 from PIL import Image
@@ -135,6 +136,22 @@ def test_zip_with_a_corrupt_member(tmp_path):
     assert list(summary["skipped_by_reason"]) == ["corrupt zip member"]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["skipped"][0]["file"] == "img1.png"
+
+
+def test_lmdb_database_as_lsun_distributes_it(tmp_path):
+    rng = np.random.default_rng(6)
+    pixels = random_rgb(rng, 8)
+    with lmdb.open(str(tmp_path / "bedroom_train_lmdb"), map_size=1 << 24) as env, env.begin(write=True) as txn:
+        txn.put(b"0001a", encoded(Image.fromarray(pixels), "WEBP", lossless=True))
+        txn.put(b"0001b", encoded(Image.fromarray(random_rgb(rng, 12)), "JPEG"))
+        txn.put(b"0001c", b"garbage")
+    summary = prepare(str(tmp_path / "bedroom_train_lmdb"), str(tmp_path / "out"), 8, shuffle_seed=None, workers=1,
+                      show_progress=False)
+    assert summary["written"] == 2 and summary["skipped_by_reason"] == {"not an image": 1}
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["skipped"][0]["file"] == "0001c"
+    first = read_records(tmp_path / "out" / manifest["resolutions"]["8"]["shards"][0]["file"])[0]
+    assert first.features.feature["data"].bytes_list.value[0] == pixels.tobytes()
 
 
 def test_max_images_shards_and_overwrite(tmp_path):
