@@ -264,7 +264,17 @@ class StyleGAN(keras.Model):
             logs["g_loss_scale"] = tf.identity(self.g_optimizer.dynamic_scale)
             logs["d_step_skipped"] = 1.0 - tf.cast(d_finite, tf.float32)
             logs["g_step_skipped"] = 1.0 - tf.cast(g_finite, tf.float32)
+        if _multi_worker(tf.distribute.get_strategy()):
+            # Keras 3.15 reduces fit() outputs across workers with strategy.reduce(MEAN, axis=0),
+            # which rejects scalars; [1] tensors come out as the (identical) scalar.
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
         return logs
+
+
+def _multi_worker(strategy):
+    """True under MultiWorkerMirroredStrategy with more than one worker."""
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode())
 
 
 def _with_loss_scaling(optimizer, prefix):

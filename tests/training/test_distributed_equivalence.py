@@ -9,6 +9,7 @@ for the comparison because Adam's first step, lr * g / |g|, would hide a wrong g
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -129,5 +130,57 @@ def test_replicas_draw_different_randomness_and_train_finite(result):
             assert step[key] == step[key] and abs(step[key]) < float("inf"), step
 
 
+def _worker():
+    """One of two MultiWorkerMirroredStrategy workers (TF_CONFIG set by the test): 2 train steps, then
+    a checksum of the weights, which must agree between the workers."""
+    import numpy as np
+    import tensorflow as tf
+
+    sys.path.insert(0, HERE)
+    from keras_stylegan.training.strategy import make_strategy
+    from tiny_gan import StepLogs, reals, tiny_model
+
+    strategy = make_strategy("auto")
+    with strategy.scope():
+        model = tiny_model()
+    model.set_stage(8, 2 * PER_REPLICA)
+    recorder = StepLogs()
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    model.fit(reals(8, 2 * PER_REPLICA).with_options(options), steps_per_epoch=2, verbose=0,
+              shuffle=False, callbacks=[recorder])
+    weights = model.generator.weights + model.discriminator.weights + model.ema_generator.weights
+    print("RESULT " + json.dumps({
+        "replicas": strategy.num_replicas_in_sync,
+        "checksum": float(sum(np.abs(w.numpy()).astype(np.float64).sum() for w in weights)),
+        "images_seen": int(model.images_seen.numpy()),
+        "logs": recorder.steps}))
+
+
+def test_two_multiworker_processes_stay_in_sync():
+    ports = []
+    for _ in range(2):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            ports.append(sock.getsockname()[1])
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    procs = []
+    for index in range(2):
+        tf_config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": REPO, "TF_CONFIG": tf_config}
+        procs.append(subprocess.Popen([sys.executable, __file__, "worker"], env=env, cwd=REPO,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-4000:]
+        line = [ln for ln in out.splitlines() if ln.startswith("RESULT ")][-1]
+        results.append(json.loads(line[len("RESULT "):]))
+    assert [r["replicas"] for r in results] == [2, 2]
+    assert [r["images_seen"] for r in results] == [16, 16]
+    assert results[0]["checksum"] == pytest.approx(results[1]["checksum"], rel=1e-9)
+    assert results[0]["logs"] == results[1]["logs"]   # logs are global means, the same on every worker
+
+
 if __name__ == "__main__":
-    _child()
+    _worker() if sys.argv[1:] == ["worker"] else _child()
