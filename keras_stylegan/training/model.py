@@ -67,7 +67,8 @@ class StyleGAN(keras.Model):
     ):
         super().__init__(**kwargs)
         if generator.config.label_size:
-            raise ValueError("conditional training (label_size > 0) is not supported by StyleGAN.train_step yet.")
+            raise ValueError(
+                "conditional training (label_size > 0) is not supported by StyleGAN.train_step yet.")
         self.generator = generator
         self.discriminator = discriminator
         self.schedule = schedule
