@@ -128,3 +128,20 @@ def test_sigkill_in_a_fade_in_then_rerun_matches_an_uninterrupted_run(tmp_path, 
     assert a.keys() == b.keys() and len(a) > 50
     different = [name for name in a if not np.array_equal(a[name], b[name])]
     assert different == []
+
+
+@pytest.mark.slow
+def test_quickstart_trains_through_every_stage_without_nan(tmp_path, cache_dir):
+    """The CPU quickstart end to end (about 12 minutes on 2 cores)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    command = [sys.executable, os.path.join(REPO, "train.py"), f"--flagfile={REPO}/configs/quickstart.flags",
+               f"--outdir={tmp_path}", f"--cache_dir={cache_dir}"]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stderr[-3000:]
+    run_dir = os.path.join(str(tmp_path), "00000-quickstart")
+    log = open(os.path.join(run_dir, "log.txt")).read()
+    assert "Done: 60.000 kimg" in log and "nan" not in log.lower()
+    for resolution in (8, 16, 32):
+        assert f"resolution {resolution} " in log
+    assert os.path.isfile(os.path.join(run_dir, "fakes-000060.000.png"))
+    assert os.path.isfile(os.path.join(run_dir, "checkpoints", "ckpt-60000.index"))

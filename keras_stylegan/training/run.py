@@ -88,7 +88,7 @@ class _Snapshots:
             [config.grid_size, arch.latent_size]).astype(np.float32)
 
     def reals(self, dataset_factory, resolution, seen):
-        """reals.png: one batch of the training data at the current stage resolution."""
+        """reals.png: one batch of the training data at the final resolution."""
         batch = next(iter(dataset_factory(resolution, self.config.grid_size, None, self.config.seed)))
         images = batch[0] if isinstance(batch, tuple) else batch
         grid = save_grid(np.asarray(images, np.float32), os.path.join(self.run_dir, "reals.png"))
@@ -175,7 +175,7 @@ def _train(config, dataset_factory, extra_options):
     snapshots = _Snapshots(config, run_dir, writer) if is_chief else None
     if not restored:
         if is_chief:
-            snapshots.reals(dataset_factory, schedule.resolution(seen), seen)
+            snapshots.reals(dataset_factory, arch.resolution, seen)
             snapshots.fakes(model, seen)
         checkpoint.save(seen)
 
@@ -244,7 +244,8 @@ def _train(config, dataset_factory, extra_options):
             continue
         if is_chief and (_crossed(before, seen, config.image_snapshot_kimg) or seen >= total):
             snapshots.fakes(model, seen)
-    log(f"Done: {seen / 1000:.3f} kimg in {run_dir}")
+    fingerprint = sum(np.abs(np.asarray(v.numpy(), np.float64)).sum() for v in model.ema_generator.variables)
+    log(f"Done: {seen / 1000:.3f} kimg in {run_dir} (Gs weight fingerprint, sum |w|: {fingerprint:.6f})")
     checkpoint.close()
     log.close()
     return run_dir
