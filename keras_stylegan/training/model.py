@@ -140,11 +140,16 @@ class StyleGAN(keras.Model):
                     variable.assign(tf.zeros(variable.shape, variable.dtype))
 
     def checkpoint_items(self):
-        """Everything training needs to continue, for ``tf.train.Checkpoint(**items)``."""
+        """Everything training needs to continue, for ``tf.train.Checkpoint(**items)``.
+
+        The networks are given as their variable lists: Keras 3 does not expose sub-layers kept in
+        Python lists (the per-resolution blocks) to tf.train.Checkpoint, so a checkpoint of the model
+        objects would silently leave those weights (and all of Gs) out.
+        """
         return {
-            "generator": self.generator,
-            "discriminator": self.discriminator,
-            "ema_generator": self.ema_generator,
+            "generator": list(self.generator.variables),
+            "discriminator": list(self.discriminator.variables),
+            "ema_generator": list(self.ema_generator.variables),
             "g_optimizer": self.g_optimizer,
             "d_optimizer": self.d_optimizer,
             "images_seen": self.images_seen,

@@ -114,6 +114,24 @@ def test_reset_optimizer_state_zeroes_moments_keeps_learning_rate():
         assert float(optimizer.learning_rate) == pytest.approx(0.001)
 
 
+def network_weights(model):
+    return [w.numpy() for net in (model.generator, model.discriminator, model.ema_generator)
+            for w in net.weights]
+
+
+def test_checkpoint_restores_every_network_weight(tmp_path):
+    model = tiny_model()
+    fit_steps(model, 8, 4, 1)
+    saved = network_weights(model)
+    path = tf.train.Checkpoint(**model.checkpoint_items()).write(str(tmp_path / "ckpt"))
+    for net in (model.generator, model.discriminator, model.ema_generator):
+        for w in net.weights:
+            w.assign(tf.fill(w.shape, 7.0))
+    tf.train.Checkpoint(**model.checkpoint_items()).read(path).assert_consumed()
+    for a, b in zip(saved, network_weights(model)):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_checkpoint_round_trip_continues_the_same_run(tmp_path):
     model = tiny_model()
     fit_steps(model, 8, 4, 2)
