@@ -86,6 +86,15 @@ class ArchitectureConfig:
             )
         return int(stage)
 
+    @classmethod
+    def coerce(cls, config):
+        """An ArchitectureConfig from itself, its dict, or ``None`` (the FFHQ 1024 defaults)."""
+        if config is None:
+            return cls()
+        if isinstance(config, dict):
+            return cls.from_dict(config)
+        return config
+
     def to_dict(self):
         """Plain dict of the fields (JSON-serialisable)."""
         return dataclasses.asdict(self)

@@ -31,11 +31,7 @@ class Discriminator(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if config is None:
-            config = ArchitectureConfig()
-        elif isinstance(config, dict):
-            config = ArchitectureConfig.from_dict(config)
-        self.config = config
+        self.config = config = ArchitectureConfig.coerce(config)
         policy = self.dtype_policy
         self.blur = Blur(dtype=policy, name="blur")
         self.from_rgb = []  # one per resolution, 4 .. final

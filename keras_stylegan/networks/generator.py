@@ -42,11 +42,7 @@ class Generator(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if config is None:
-            config = ArchitectureConfig()
-        elif isinstance(config, dict):
-            config = ArchitectureConfig.from_dict(config)
-        self.config = config
+        self.config = config = ArchitectureConfig.coerce(config)
         self.mapping = Mapping(config, dtype=self.dtype_policy, name="mapping")
         self.synthesis = Synthesis(config, dtype=self.dtype_policy, name="synthesis")
         self.w_avg = self.add_weight(

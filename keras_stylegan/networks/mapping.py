@@ -23,9 +23,7 @@ class Mapping(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(config, dict):
-            config = ArchitectureConfig.from_dict(config)
-        self.config = config
+        self.config = config = ArchitectureConfig.coerce(config)
         in_size = config.latent_size
         if config.label_size:
             self.label_embedding = self.add_weight(

@@ -81,9 +81,7 @@ class Synthesis(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(config, dict):
-            config = ArchitectureConfig.from_dict(config)
-        self.config = config
+        self.config = config = ArchitectureConfig.coerce(config)
         policy = self.dtype_policy
         self.const = ConstantInput(config.channels_at(4), dtype=policy, name="const")
         self.blur = Blur(dtype=policy, name="blur")
