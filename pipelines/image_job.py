@@ -51,6 +51,11 @@ def run_job(task):
     return member, {r: encode(level, options.encoding) for r, level in levels.items()}, None
 
 
+def run_jobs(tasks):
+    """:func:`run_job` over a list of tasks: one round trip to a worker process for several files."""
+    return [run_job(task) for task in tasks]
+
+
 def encode(image, encoding):
     """A uint8 HWC array -> record payload: its bytes in C order (``raw``) or a PNG file (``png``)."""
     if encoding == "raw":

@@ -9,7 +9,9 @@ directory that looks like a dataset.
 """
 
 import collections
+import concurrent.futures
 import glob
+import itertools
 import math
 import multiprocessing
 import os
@@ -23,6 +25,8 @@ from pipelines import image_decode, image_job, manifest, progress, pyramid, reco
 from pipelines.errors import DatasetError
 
 PARTIAL_MARKER = ".partial-"  # temporary build directories are named ".<output name>.partial-XXXX"
+JOB_CHUNK = 16  # files per task sent to a worker process
+CHUNKS_IN_FLIGHT_PER_WORKER = 4
 
 
 def prepare(
@@ -149,15 +153,30 @@ def _check_arguments(resolution, channels, transform, background, encoding, max_
 
 
 def _run_jobs(options, members, workers):
-    """Yield ``image_job.run_job`` results in source order, in ``workers`` spawned processes or inline."""
+    """Yield ``image_job.run_job`` results in source order, from ``workers`` spawned processes or inline.
+
+    Chunks of ``JOB_CHUNK`` files go to the workers, at most ``CHUNKS_IN_FLIGHT_PER_WORKER`` per worker at
+    a time, so memory stays bounded for millions of files; a worker that dies (a crash inside an image
+    decoder) stops the run with a clear error instead of a hang.
+    """
     workers = max(1, (os.cpu_count() or 1) - 1) if workers is None else workers
-    tasks = ((options, member) for member in members)
     if workers <= 1:
-        yield from map(image_job.run_job, tasks)
+        yield from (image_job.run_job((options, member)) for member in members)
         return
+    chunks = ([(options, m) for m in members[i:i + JOB_CHUNK]] for i in range(0, len(members), JOB_CHUNK))
     # spawn, not fork: this process has TensorFlow's threads running.
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(image_job.run_job, tasks, chunksize=8)
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending = collections.deque()
+        for chunk in itertools.chain(chunks, [None]):
+            if chunk is not None:
+                pending.append(pool.submit(image_job.run_jobs, chunk))
+            while pending and (chunk is None or len(pending) >= workers * CHUNKS_IN_FLIGHT_PER_WORKER):
+                try:
+                    yield from pending.popleft().result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    raise DatasetError("A decoding worker process died (a crash inside an image decoder?): run "
+                                       "again with --workers=1 to see which file.") from None
 
 
 def _move_into_place(building, output):
