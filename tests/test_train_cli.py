@@ -145,3 +145,26 @@ def test_quickstart_trains_through_every_stage_without_nan(tmp_path, cache_dir):
         assert f"resolution {resolution} " in log
     assert os.path.isfile(os.path.join(run_dir, "fakes-000060.000.png"))
     assert os.path.isfile(os.path.join(run_dir, "checkpoints", "ckpt-60000.index"))
+
+
+def test_dict_flags_parse_and_reject_bad_input_with_one_line():
+    sys.path.insert(0, REPO)
+    import train
+
+    assert train.parse_resolution_dict("4:64, 8:32,16:16", int) == {4: 64, 8: 32, 16: 16}
+    assert train.parse_resolution_dict("", float) == {}
+    assert train.format_resolution_dict({128: 0.0015, 8: 0.002}) == "8:0.002,128:0.0015"
+    with pytest.raises(ValueError, match=r"--minibatch_dict: bad entry '4=64'; expected RESOLUTION:INT pairs"):
+        train.parse_resolution_dict("4=64", int, "minibatch_dict")
+    with pytest.raises(ValueError, match="bad entry '8:x'"):
+        train.parse_resolution_dict("8:x", int, "minibatch_dict")
+    with pytest.raises(ValueError, match="resolution 12 is not a power of two"):
+        train.parse_resolution_dict("12:4", int, "minibatch_dict")
+
+
+def test_every_flag_has_help_text():
+    sys.path.insert(0, REPO)
+    import train
+
+    for name in train.SAVED_FLAGS + ["cache_dir"]:
+        assert len(train.FLAGS[name].help) > 20, name

@@ -131,6 +131,8 @@ def run(config, dataset_factory, extra_options=None):
 
 
 def _train(config, dataset_factory, extra_options):
+    """The body of :func:`run`: set up strategy, policy, model and checkpoint, then train segment by
+    segment, each segment one ``fit()`` up to the next phase, fade-in, snapshot or total boundary."""
     schedule, arch = config.schedule, config.architecture
     strategy = make_strategy(config.strategy, config.tpu_address)
     is_chief = strategy.extended.should_checkpoint
@@ -229,8 +231,10 @@ def _train(config, dataset_factory, extra_options):
                 failure = str(error)
         if failure:
             if config.nan_policy != "rollback" or rollbacks_in_a_row >= config.max_rollbacks:
+                advice = ("gave up after {0} rollbacks in a row".format(rollbacks_in_a_row)
+                          if config.nan_policy == "rollback" else "or try --nan_policy=rollback")
                 message = (f"NaN/Inf in training: {failure}; stopped (last good checkpoint: {checkpoint.latest}). "
-                           "Lower the learning rates, use --mixed_precision=float32, or --nan_policy=rollback.")
+                           f"Lower the learning rates or use --mixed_precision=float32; {advice}.")
                 log(message)
                 raise FloatingPointError(message)
             rollbacks += 1
