@@ -11,7 +11,6 @@ directory that looks like a dataset.
 import collections
 import concurrent.futures
 import glob
-import itertools
 import math
 import multiprocessing
 import os
@@ -165,18 +164,25 @@ def _run_jobs(options, members, workers):
         return
     chunks = ([(options, m) for m in members[i:i + JOB_CHUNK]] for i in range(0, len(members), JOB_CHUNK))
     # spawn, not fork: this process has TensorFlow's threads running.
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
         pending = collections.deque()
-        for chunk in itertools.chain(chunks, [None]):
-            if chunk is not None:
-                pending.append(pool.submit(image_job.run_jobs, chunk))
-            while pending and (chunk is None or len(pending) >= workers * CHUNKS_IN_FLIGHT_PER_WORKER):
-                try:
-                    yield from pending.popleft().result()
-                except concurrent.futures.process.BrokenProcessPool:
-                    raise DatasetError("A decoding worker process died (a crash inside an image decoder?): run "
-                                       "again with --workers=1 to see which file.") from None
+        for chunk in chunks:
+            pending.append(pool.submit(image_job.run_jobs, chunk))
+            if len(pending) >= workers * CHUNKS_IN_FLIGHT_PER_WORKER:
+                yield from _chunk_results(pending.popleft())
+        while pending:
+            yield from _chunk_results(pending.popleft())
+    finally:  # also when the caller stops early (--max_images reached): drop the chunks not yet started
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunk_results(future):
+    try:
+        return future.result()
+    except concurrent.futures.process.BrokenProcessPool:
+        raise DatasetError("A decoding worker process died (a crash inside an image decoder?): run again with "
+                           "--workers=1 to see which file.") from None
 
 
 def _move_into_place(building, output):
