@@ -169,7 +169,7 @@ def _train(config, dataset_factory, extra_options):
     )
     restored = checkpoint.restore()
     seen = int(model.images_seen.numpy())
-    total = int(round(schedule.total_kimg * 1000))
+    total = schedule.total_images
     replicas = strategy.num_replicas_in_sync
     log(f"{'Resuming' if restored else 'Starting'} run {run_dir}: {seen / 1000:.3f}/{total / 1000:.3f} kimg, "
         f"resolution {schedule.resolution(seen)}, alpha {schedule.alpha(seen):.3f}, policy {policy}, "

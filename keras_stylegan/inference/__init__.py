@@ -1,0 +1,1 @@
+"""Inference helpers: image grids (and sampling, truncation, style mixing as they are added)."""
