@@ -83,7 +83,10 @@ class Synthesis(keras.layers.Layer):
         super().__init__(**kwargs)
         self.config = config = ArchitectureConfig.coerce(config)
         policy = self.dtype_policy
-        self.const = ConstantInput(config.channels_at(4), dtype=policy, name="const")
+        # The constant and the epilogue that normalises it stay in float32 under mixed precision: the
+        # constant has zero spatial variance at first, so instance norm multiplies its gradient by
+        # 1/sqrt(eps) = 1e4, which overflows float16 and stalls dynamic loss scaling.
+        self.const = ConstantInput(config.channels_at(4), dtype="float32", name="const")
         self.blur = Blur(dtype=policy, name="blur")
         self.convs = []  # the convolution in front of layers 1 .. num_layers - 1
         self.epilogues = []  # one per layer
@@ -106,7 +109,7 @@ class Synthesis(keras.layers.Layer):
                 self.epilogues.append(
                     LayerEpilogue(
                         channels, res, config.dlatent_size, index, use_noise=config.use_noise,
-                        dtype=policy, name=f"epilogue{index}",
+                        dtype="float32" if index == 0 else policy, name=f"epilogue{index}",
                     )
                 )
             rgb = EqualizedConv2D(config.num_channels, 1, gain=1.0, dtype=policy, name=f"to_rgb{res}")

@@ -29,3 +29,4 @@ def test_mixed_precision_outputs_finite_and_variables_float32(policy, compute):
         assert np.isfinite(tf.cast(logits, tf.float32).numpy()).all()
     assert np.isfinite(G.w_avg.numpy()).all()
     assert all(v.dtype == "float32" for v in G.weights + D.weights)
+
