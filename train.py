@@ -22,8 +22,12 @@ from absl import app, flags, logging
 from keras_stylegan.config import ArchitectureConfig
 from keras_stylegan.training.config import ConfigError, TrainingConfig
 from keras_stylegan.training.losses import LossConfig
+from keras_stylegan.training.run import run
 from keras_stylegan.training.rundir import read_options, resolve_run_dir
 from keras_stylegan.training.schedule import ProgressiveSchedule
+from pipelines.builtin import ensure_builtin
+from pipelines.manifest import read_manifest
+from pipelines.reader import make_dataset
 
 FLAGS = flags.FLAGS
 
@@ -94,7 +98,6 @@ NESTED = (("architecture", ArchitectureConfig, ARCHITECTURE_HELP),
           ("schedule", ProgressiveSchedule, SCHEDULE_HELP),
           ("loss", LossConfig, LOSS_HELP),
           ("run", TrainingConfig, RUN_HELP))
-ARCHITECTURE_FLAGS = tuple(ARCHITECTURE_HELP)
 
 
 def parse_resolution_dict(text, value_type, name="dict flag"):
@@ -180,8 +183,6 @@ def resolve_data(data, cache_dir):
     if not data:
         raise ValueError("--data is required: a prepared dataset directory or builtin:NAME.")
     if data.startswith("builtin:"):
-        from pipelines.builtin import ensure_builtin
-
         return ensure_builtin(data[len("builtin:"):], cache_dir)
     if not os.path.isdir(data):
         raise ValueError(f"--data={data}: no such directory; prepare one with python -m pipelines.prepare_dataset.")
@@ -190,8 +191,6 @@ def resolve_data(data, cache_dir):
 
 def make_dataset_factory(data_dir, mirror):
     """``dataset_factory(resolution, global_batch, input_context, seed)`` for run(), from pipelines.reader."""
-    from pipelines.reader import make_dataset
-
     def dataset_factory(resolution, global_batch, input_context, seed):
         return make_dataset(data_dir, resolution, global_batch, mirror=mirror, seed=seed, input_context=input_context)
 
@@ -224,6 +223,7 @@ def _apply_manifest(manifest, given):
 
 
 def main(argv):
+    """Flags (+ the saved ones on resume, + the dataset's resolution/channels) -> TrainingConfig -> run()."""
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments {argv[1:]}; every option is a --flag (see --helpfull).")
     if not FLAGS["verbosity"].present:
@@ -234,15 +234,11 @@ def main(argv):
         if resuming:
             given |= _apply_saved_flags(run_dir)
         data_dir = resolve_data(FLAGS.data, FLAGS.cache_dir)
-        from pipelines.manifest import read_manifest
-
         manifest = read_manifest(data_dir)
         _apply_manifest(manifest, given)
         config = config_from_flags(run_dir if resuming else "none")
     except ValueError as error:
         sys.exit(f"train.py: error: {error}")
-    from keras_stylegan.training.run import run
-
     options = {
         "flags": {name: FLAGS[name].value for name in SAVED_FLAGS},
         "data_dir": os.path.abspath(data_dir),
