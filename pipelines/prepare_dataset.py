@@ -42,13 +42,18 @@ flags.DEFINE_integer("max_pixels", 89478485, "Skip images with more pixels than 
 def main(argv):
     """Run one prepare from the flags and print the summary; errors are one line on stderr."""
     del argv
-    from pipelines import prepare  # imported here: spawned decoding workers re-import this module
-
     missing = [name for name in ("source", "output", "resolution") if FLAGS[name].value is None]
     if missing:
         sys.exit(f"prepare_dataset: missing --{', --'.join(missing)} (see --helpfull).")
     try:
         background = tuple(int(c) for c in FLAGS.background)
+    except ValueError:
+        sys.exit(f"prepare_dataset: --background must be three integers R,G,B in 0..255, got "
+                 f"{','.join(FLAGS.background)}.")
+    from pipelines import prepare  # imported here: spawned decoding workers re-import this module
+    from pipelines.errors import DatasetError
+
+    try:
         summary = prepare.prepare(
             FLAGS.source,
             FLAGS.output,
@@ -65,7 +70,7 @@ def main(argv):
             min_size=FLAGS.min_size,
             max_pixels=FLAGS.max_pixels,
         )
-    except ValueError as e:  # DatasetError, and int() of a malformed --background
+    except DatasetError as e:
         sys.exit(f"prepare_dataset: {e}")
     print(prepare.format_summary(summary), file=sys.stderr)
 
