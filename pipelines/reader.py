@@ -70,7 +70,7 @@ def make_dataset(
     by_file = len(files) >= num_pipelines
     if by_file:
         dataset = dataset.shard(num_pipelines, pipeline_id)
-    if shuffle_buffer > 1:
+    if by_file and shuffle_buffer > 1:  # by record, every pipeline must read the files in the same order
         dataset = dataset.shuffle(len(files), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.interleave(
         tf.data.TFRecordDataset,
