@@ -6,6 +6,7 @@ Fields: ``format`` and ``format_version``; ``resolution`` (final R), ``channels`
 ``shuffle_seed``, ``max_images``; ``skipped``: ``[{"file", "reason"}]``; ``created`` (UTC, ISO 8601).
 """
 
+import hashlib
 import json
 import os
 
@@ -81,3 +82,34 @@ def shard_files(data_dir, manifest, resolution):
         raise DatasetError(f"{describe(data_dir, manifest)}, but {len(missing)} shard file(s) are missing, "
                            f"e.g. {missing[0]!r}: copy the whole dataset directory or prepare it again.")
     return paths
+
+
+def verify_shards(data_dir, resolutions=None):
+    """Check the sha256 of every shard (of ``resolutions``, default all) against the manifest.
+
+    Reads every byte, so it is for a copied or suspect dataset, not for each training run; raises
+    ``DatasetError`` naming the first shard that differs.
+    """
+    manifest = read_manifest(data_dir)
+    for r in resolutions or sorted(manifest["resolutions"], key=int):
+        if str(r) not in manifest["resolutions"]:
+            raise DatasetError(f"{describe(data_dir, manifest)}, asked to verify resolution {r}.")
+        for shard in manifest["resolutions"][str(r)]["shards"]:
+            path = os.path.join(data_dir, shard["file"])
+            try:
+                digest = file_sha256(path)
+            except OSError as e:
+                raise DatasetError(f"{describe(data_dir, manifest)}, but shard {path!r} cannot be read: {e}.") from None
+            if digest != shard["sha256"]:
+                raise DatasetError(f"{describe(data_dir, manifest)}, but shard {path!r} does not match its sha256 "
+                                   f"in the manifest (damaged or changed): copy or prepare the dataset again.")
+    return manifest
+
+
+def file_sha256(path):
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -5,13 +5,13 @@ shards of every resolution hold the same images in the same order, and only one 
 is open at a time (a 70k-image, 1024 px set has hundreds of shards per resolution).
 """
 
-import hashlib
 import math
 import os
 
 import tensorflow as tf
 
 from pipelines import record_format
+from pipelines.manifest import file_sha256
 
 SHARD_TARGET_BYTES = 256 << 20  # default shards hold about this much at the final resolution
 MAX_DEFAULT_SHARDS = 16  # default shard count for small sets: lets up to 16 input pipelines split by file
@@ -80,11 +80,3 @@ class ShardedRecordWriter:
                 shard["sha256"] = file_sha256(path)
         return self.shards
 
-
-def file_sha256(path):
-    """Hex SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

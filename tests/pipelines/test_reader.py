@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from image_files import REPO, png_bytes, random_rgb, write_files
 from pipelines.errors import DatasetError
+from pipelines.manifest import verify_shards
 from pipelines.prepare import prepare
 from pipelines.reader import make_dataset, read_manifest
 
@@ -108,6 +109,20 @@ def test_missing_damaged_and_mismatched_manifests(tmp_path, dataset_dir):
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(DatasetError, match="shard file"):
         make_dataset(str(tmp_path), 8, 4)
+
+
+def test_verify_shards_finds_a_changed_byte(sources, tmp_path):
+    root, _ = sources
+    data_dir = tmp_path / "data"
+    prepare(str(root / "src"), str(data_dir), 8, shards=2, workers=1, show_progress=False)
+    assert verify_shards(str(data_dir))["count"] == NUM_IMAGES
+    shard = data_dir / "r08" / "shard-00001.tfrecord"
+    damaged = bytearray(shard.read_bytes())
+    damaged[100] ^= 1
+    shard.write_bytes(bytes(damaged))
+    verify_shards(str(data_dir), resolutions=[4])
+    with pytest.raises(DatasetError, match="shard-00001.tfrecord' does not match its sha256"):
+        verify_shards(str(data_dir))
 
 
 DISTRIBUTED = """
