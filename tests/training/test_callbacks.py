@@ -1,12 +1,13 @@
 """Runner callbacks on a stand-in model whose train_step counts images and returns scripted losses."""
 
 import glob
+import io
 import math
 
 import keras
 import tensorflow as tf
 
-from keras_stylegan.training.callbacks import NonFiniteLossStop, StopAtImages, TickStatus
+from keras_stylegan.training.callbacks import NonFiniteLossStop, ProgressBar, StopAtImages, TickStatus
 from keras_stylegan.training.schedule import ProgressiveSchedule
 
 
@@ -71,3 +72,16 @@ def test_tick_status_prints_a_line_per_tick_and_writes_tensorboard_scalars(tmp_p
             tags.update(value.tag for value in event.summary.value)
     assert {"loss/d_loss", "loss/g_loss", "progress/alpha", "progress/resolution", "progress/g_lrate",
             "progress/minibatch", "progress/img_per_sec", "progress/sec_per_kimg"} <= tags
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_draws_on_a_terminal_and_stays_silent_in_files():
+    terminal, file = FakeTerminal(), io.StringIO()
+    _fit(CountingModel([0.0] * 20), 2, [ProgressBar(40, width=10, stream=terminal), ProgressBar(40, stream=file)])
+    assert "\r[#####     ] 0.0/0.0 kimg  50.0%" in terminal.getvalue()  # 20 of 40 images
+    assert "\r[##########] 0.0/0.0 kimg 100.0%" not in terminal.getvalue()  # 24 images is the most seen
+    assert file.getvalue() == ""
