@@ -28,11 +28,16 @@ class NonFiniteStateError(FloatingPointError):
 
 
 def _floating_variables(items):
-    """Every floating-point variable of the checkpoint items (tf.Variables, and Keras models / optimizers
-    through ``.variables``)."""
+    """Every floating-point variable of the checkpoint items: variables, lists of variables, and Keras
+    models / optimizers through ``.variables``."""
     found = []
     for item in items.values():
-        variables = [item] if isinstance(item, tf.Variable) else list(getattr(item, "variables", []))
+        if isinstance(item, tf.Variable):
+            variables = [item]
+        elif isinstance(item, (list, tuple)):
+            variables = list(item)
+        else:
+            variables = list(getattr(item, "variables", []))
         found.extend(v for v in variables if tf.as_dtype(v.dtype).is_floating)
     return found
 

@@ -44,6 +44,15 @@ def test_nan_state_is_never_written(tmp_path):
     assert ckpt.latest.endswith("ckpt-0")
 
 
+def test_nan_in_a_variable_list_or_a_keras_model_is_found_too():
+    model = ListHolder()
+    listed = [tf.Variable([0.0, 1.0]), tf.Variable([2.0])]
+    assert non_finite_variables({"model": model, "list": listed}) == []
+    listed[1].assign([np.inf])
+    model.blocks[1].kernel.assign(tf.fill([2, 2], np.nan))
+    assert non_finite_variables({"model": model, "list": listed}) == [model.blocks[1].kernel.path, listed[1].name]
+
+
 def test_non_chief_writes_to_a_temporary_directory_only(tmp_path):
     ckpt = RunCheckpoint(str(tmp_path / "ckpt"), _items(), is_chief=False)
     path = ckpt.save(8)
