@@ -93,7 +93,6 @@ def _weights(checkpoint_prefix):
             if "save_counter" not in name}
 
 
-@pytest.mark.slow
 def test_sigkill_in_a_fade_in_then_rerun_matches_an_uninterrupted_run(tmp_path, cache_dir):
     """Deterministic ops: a run killed mid fade-in and rerun ends bit-identical to an uninterrupted one."""
     longer_fade = ("--lod_transition_kimg=0.064", "--total_kimg=0.16", "--deterministic")
