@@ -52,13 +52,6 @@ def _next_boundary(seen, kimg):
     return int(math.floor(seen / step + 1) * step)
 
 
-def _lod_key(schedule, seen):
-    """floor(lod) + ceil(lod): changes exactly where the official loop resets the optimizers (a fade-in
-    starts or ends), and identifies the half-phase the optimizer state belongs to."""
-    lod = schedule.lod(seen)
-    return math.floor(lod) + math.ceil(lod)
-
-
 def _data_seed(config, seen, rollbacks):
     """Seed of the data order of the segment starting at ``seen`` images (see the module docstring)."""
     return (config.seed * 1_000_003 + seen + 7919 * rollbacks) % (2**31 - 1)
@@ -192,7 +185,7 @@ def _train(config, dataset_factory, extra_options):
             model.set_stage(resolution, global_batch)
             status.set_stage(resolution, global_batch)
             stage = (resolution, global_batch)
-        lod_key = _lod_key(schedule, seen)
+        lod_key = schedule.lod_key(seen)
         if config.reset_optimizer_for_new_lod and int(reset_lod_key.numpy()) != lod_key:
             model.reset_optimizer_state()
             reset_lod_key.assign(lod_key)

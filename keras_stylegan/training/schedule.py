@@ -157,8 +157,9 @@ class ProgressiveSchedule:
         """Discriminator learning rate at ``resolution`` (``d_lrate_dict`` or ``d_lrate_base``)."""
         return self.d_lrate_dict.get(resolution, self.d_lrate_base)
 
-    def lod_boundary_crossed(self, prev_images_seen, images_seen):
-        """True where the official loop resets the optimizers (``reset_opt_for_new_lod``): when
-        floor(lod) or ceil(lod) changed, i.e. at the start and at the end of every fade-in."""
-        prev, cur = self.lod(prev_images_seen), self.lod(images_seen)
-        return math.floor(prev) != math.floor(cur) or math.ceil(prev) != math.ceil(cur)
+    def lod_key(self, images_seen):
+        """floor(lod) + ceil(lod): changes exactly where the official loop resets the optimizers
+        (``reset_opt_for_new_lod``: a fade-in starts or ends) and names the half-phase the optimizer
+        state belongs to, so a resumed run knows whether the reset already happened."""
+        lod = self.lod(images_seen)
+        return math.floor(lod) + math.ceil(lod)

@@ -112,10 +112,10 @@ def test_per_resolution_dicts():
 
 
 def test_optimizer_reset_points_follow_official_floor_ceil_rule(schedule):
-    assert not schedule.lod_boundary_crossed(0, 599_000)
-    assert schedule.lod_boundary_crossed(600_000, 600_032)        # fade-in starts
-    assert not schedule.lod_boundary_crossed(700_000, 800_000)
-    assert schedule.lod_boundary_crossed(1_199_990, 1_200_000)    # fade-in ends
+    # 8 -> 1024 px: lod 7 while 8 px is stable (key 7 + 7), in (6, 7) during the 16 px fade-in
+    # (key 6 + 7), 6 once 16 px is stable (key 6 + 6): the key changes where a fade-in starts and ends.
+    keys = [schedule.lod_key(n) for n in (0, 599_000, 600_000, 600_032, 700_000, 1_199_990, 1_200_000)]
+    assert keys == [14, 14, 14, 13, 13, 13, 12]
 
 
 @pytest.mark.parametrize("kwargs,match", [
