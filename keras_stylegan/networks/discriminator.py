@@ -3,10 +3,10 @@
 import keras
 import tensorflow as tf
 
-from keras_stylegan.config import ArchitectureConfig
 from keras_stylegan.layers.equalized import EqualizedConv2D, EqualizedDense
 from keras_stylegan.layers.norm import MinibatchStddev
 from keras_stylegan.layers.resample import Blur, downsample2d
+from keras_stylegan.networks.architecture_model import ArchitectureModel
 from keras_stylegan.networks.synthesis import is_stable, lerp
 
 
@@ -15,7 +15,7 @@ def _lrelu(x):
 
 
 @keras.saving.register_keras_serializable(package="keras_stylegan")
-class Discriminator(keras.Model):
+class Discriminator(ArchitectureModel):
     """D: fromRGB at the stage resolution -> per-resolution (conv3x3 -> blur -> down-sampling conv3x3)
     -> at 4x4 minibatch stddev -> conv3x3 -> dense(nf(0)) -> dense(1).
 
@@ -30,8 +30,8 @@ class Discriminator(keras.Model):
         config=None,  # ArchitectureConfig, its dict, or None for the FFHQ 1024 defaults
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.config = config = ArchitectureConfig.coerce(config)
+        super().__init__(config, **kwargs)
+        config = self.config
         policy = self.dtype_policy
         self.blur = Blur(dtype=policy, name="blur")
         self.from_rgb = []  # one per resolution, 4 .. final
@@ -99,10 +99,3 @@ class Discriminator(keras.Model):
                 )
             x = tf.reduce_sum(x * tf.cast(labels, x.dtype), axis=1, keepdims=True)
         return x
-
-    def get_config(self):
-        return {"config": self.config.to_dict(), "name": self.name}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from keras_stylegan.config import ArchitectureConfig
+from keras_stylegan.networks.architecture_model import ArchitectureModel
 from keras_stylegan.networks.mapping import Mapping
 from keras_stylegan.networks.synthesis import Synthesis
 
@@ -26,7 +26,7 @@ def _uniform(shape, seed, **kwargs):
 
 
 @keras.saving.register_keras_serializable(package="keras_stylegan")
-class Generator(keras.Model):
+class Generator(ArchitectureModel):
     """StyleGAN's generator G = g o f (Sec. 2, Fig. 1b), built at full resolution on construction.
 
     ``Generator()`` with no arguments is NVIDIA's FFHQ 1024x1024 configuration. Public entry points:
@@ -41,8 +41,8 @@ class Generator(keras.Model):
         config=None,  # ArchitectureConfig, its dict, or None for the FFHQ 1024 defaults
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.config = config = ArchitectureConfig.coerce(config)
+        super().__init__(config, **kwargs)
+        config = self.config
         self.mapping = Mapping(config, dtype=self.dtype_policy, name="mapping")
         self.synthesis = Synthesis(config, dtype=self.dtype_policy, name="synthesis")
         self.w_avg = self.add_weight(
@@ -131,10 +131,3 @@ class Generator(keras.Model):
         else:
             ws = self.map(z, labels, truncation_psi, truncation_cutoff)
         return self.synthesize(ws, stage=stage, alpha=alpha, noise_mode=noise_mode, seed=noise_seed)
-
-    def get_config(self):
-        return {"config": self.config.to_dict(), "name": self.name}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
