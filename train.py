@@ -45,8 +45,6 @@ ARCHITECTURE_HELP = {
     "fmap_max": "Maximum channels of any layer.",
     "w_avg_beta": "Decay of the moving average of w used by the truncation trick.",
     "style_mixing_prob": "Probability of style-mixing regularisation in training (StyleGAN Sec. 3.1).",
-    "truncation_psi": "Truncation psi of the truncated snapshot grids and of sampling (StyleGAN Sec. 3.2).",
-    "truncation_cutoff": "Layers (from the coarsest) that truncation applies to.",
     "fused_scale": "Fused up/down-sampling convolutions: auto (>= 128 px), true or false.",
     "mbstd_group_size": "Group size of the minibatch-stddev layer (ProGAN Sec. 3).",
     "mbstd_num_features": "Features of the minibatch-stddev layer.",
@@ -83,6 +81,9 @@ RUN_HELP = {
     "snapshot_kimg": "Thousands of images between checkpoints (one is also written at the end).",
     "image_snapshot_kimg": "Thousands of images between fakes-<kimg>.png grids.",
     "grid_size": "Images in the reals / fakes grids.",
+    "truncation_psi": "Truncation psi of the truncated fakes grids and Gs's sampling default (StyleGAN Sec. 3.2); "
+                      "may change on resume.",
+    "truncation_cutoff": "Layers (from the coarsest) that truncation applies to.",
     "checkpoints_to_keep": "Checkpoints kept in <run>/checkpoints (the newest ones).",
     "resume": "auto (continue the latest run of --config_name in --outdir), none (new run) or a run directory.",
     "nan_policy": "On a NaN/Inf loss: stop (with a message) or rollback (reload the last checkpoint, go on).",

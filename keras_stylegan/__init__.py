@@ -3,6 +3,6 @@
 from keras_stylegan.config import ArchitectureConfig
 from keras_stylegan.networks import Discriminator, Generator
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["ArchitectureConfig", "Discriminator", "Generator", "__version__"]

@@ -8,7 +8,8 @@ import math
 class ArchitectureConfig:
     """Hyper-parameters of StyleGAN's networks (Karras et al. 2019, Sec. 2 and Appendix C).
 
-    The defaults are NVIDIA's released FFHQ 1024x1024 networks. Channel counts follow ProGAN
+    The defaults are NVIDIA's released FFHQ 1024x1024 networks. Sampling settings (truncation psi and
+    cutoff) are not architecture: they are call arguments, with defaults kept by the Generator. Channel counts follow ProGAN
     (Karras et al. 2018, Table 2): ``nf(stage) = min(int(fmap_base / 2**(stage * fmap_decay)), fmap_max)``,
     where stage 1 is 4x4, stage 2 is 8x8 and so on.
     """
@@ -26,8 +27,6 @@ class ArchitectureConfig:
     fmap_max: int = 512
     w_avg_beta: float = 0.995  # decay of the moving average of w used by truncation
     style_mixing_prob: float = 0.9  # probability of mixing regularisation in training (Sec. 3.1)
-    truncation_psi: float = 0.7  # sampling default of the truncation trick (Sec. 3.2)
-    truncation_cutoff: int = 8  # number of layers, from the coarsest, that truncation applies to
     fused_scale: str = "auto"  # "auto" (fused at 128 px and above), "true" or "false"
     mbstd_group_size: int = 4  # minibatch standard deviation group (ProGAN Sec. 3)
     mbstd_num_features: int = 1

@@ -1,7 +1,9 @@
 """Errors of the dataset pipeline, each a one-line message naming the problem and what to do."""
 
+from keras_stylegan.errors import UserError
 
-class DatasetError(ValueError):
+
+class DatasetError(UserError):
     """A source, an output directory or a prepared dataset cannot be used as asked."""
 
 

@@ -33,8 +33,9 @@ class AdaIN(keras.layers.Layer):
         self.channels = int(channels)
         self.dlatent_size = int(dlatent_size)
         self.epsilon = float(epsilon)
-        self.affine = EqualizedDense(2 * self.channels, gain=1.0, dtype=self.dtype_policy, name="affine")
-        self.affine.build((None, self.dlatent_size))
+        with keras.name_scope(self.name):
+            self.affine = EqualizedDense(2 * self.channels, gain=1.0, dtype=self.dtype_policy, name="affine")
+            self.affine.build((None, self.dlatent_size))
         self.built = True
 
     def call(self, x, w):

@@ -4,6 +4,7 @@ import keras
 import tensorflow as tf
 
 from keras_stylegan.networks.architecture_model import ArchitectureModel
+from keras_stylegan.networks import style_mixing, truncation
 from keras_stylegan.networks.mapping import Mapping
 from keras_stylegan.networks.synthesis import Synthesis
 
@@ -39,12 +40,17 @@ class Generator(ArchitectureModel):
     def __init__(
         self,
         config=None,  # ArchitectureConfig, its dict, or None for the FFHQ 1024 defaults
+        truncation_psi=0.7,  # sampling default of truncate() (Sec. 3.2; official Gs default), not architecture
+        truncation_cutoff=8,  # sampling default: layers, from the coarsest, that truncate() applies to
         **kwargs,
     ):
         super().__init__(config, **kwargs)
+        self.truncation_psi = float(truncation_psi)
+        self.truncation_cutoff = int(truncation_cutoff)
         config = self.config
-        self.mapping = Mapping(config, dtype=self.dtype_policy, name="mapping")
-        self.synthesis = Synthesis(config, dtype=self.dtype_policy, name="synthesis")
+        with keras.name_scope(self.name):
+            self.mapping = Mapping(config, dtype=self.dtype_policy, name="mapping")
+            self.synthesis = Synthesis(config, dtype=self.dtype_policy, name="synthesis")
         self.w_avg = self.add_weight(
             name="w_avg",
             shape=(config.dlatent_size,),
@@ -67,21 +73,17 @@ class Generator(ArchitectureModel):
     def truncate(self, ws, truncation_psi=None, truncation_cutoff=None):
         """Truncation trick (Sec. 3.2 / Appendix B): w' = w_avg + psi * (w - w_avg) on the first layers.
 
-        ``truncation_psi`` defaults to ``config.truncation_psi`` and ``truncation_cutoff`` to
-        ``config.truncation_cutoff`` (the number of coarse layers truncated; ``None`` in the config
-        sense is not allowed: pass ``num_layers`` to truncate all).
+        ``truncation_psi`` (a scalar or one per sample) and ``truncation_cutoff`` (the number of coarse
+        layers truncated; ``num_layers`` truncates all) default to the generator's sampling defaults
+        ``self.truncation_psi`` / ``self.truncation_cutoff``.
         """
-        psi = self.config.truncation_psi if truncation_psi is None else truncation_psi
-        cutoff = self.config.truncation_cutoff if truncation_cutoff is None else truncation_cutoff
-        ws = tf.cast(ws, tf.float32)
-        layer = tf.range(self.num_layers)[None, :, None]
-        coefs = tf.where(layer < cutoff, tf.cast(psi, tf.float32), 1.0)
-        return self.w_avg + coefs * (ws - self.w_avg)
+        psi = self.truncation_psi if truncation_psi is None else truncation_psi
+        cutoff = self.truncation_cutoff if truncation_cutoff is None else truncation_cutoff
+        return truncation.truncate(ws, self.w_avg, psi, cutoff)
 
     def mix(self, ws1, ws2, crossover):
         """Style mixing (Sec. 3.1): layers before ``crossover`` take ``ws1``, the rest ``ws2``."""
-        layer = tf.range(self.num_layers)[None, :, None]
-        return tf.where(layer < tf.cast(crossover, tf.int32), ws1, ws2)
+        return style_mixing.mix(ws1, ws2, crossover)
 
     def map(self, z, labels=None, truncation_psi=None, truncation_cutoff=None):
         """z -> ws [N, num_layers, dlatent_size]; truncated when ``truncation_psi`` is given."""
@@ -111,6 +113,10 @@ class Generator(ArchitectureModel):
             mixed, _uniform([], crossover_seed, minval=1, maxval=active, dtype=tf.int32), active
         )
         return self.mix(ws, ws2, crossover)
+
+    def get_config(self):
+        return {**super().get_config(), "truncation_psi": self.truncation_psi,
+                "truncation_cutoff": self.truncation_cutoff}
 
     def call(
         self,

@@ -33,13 +33,14 @@ class Mapping(keras.layers.Layer):
             )
             in_size += config.latent_size
         self.pixel_norm = PixelNorm(dtype=self.dtype_policy, name="pixel_norm")
-        self.dense_layers = []
-        for i in range(config.mapping_layers):
-            units = config.dlatent_size if i == config.mapping_layers - 1 else config.mapping_fmaps
-            layer = EqualizedDense(units, lrmul=config.mapping_lrmul, dtype=self.dtype_policy, name=f"dense{i}")
-            layer.build((None, in_size))
-            self.dense_layers.append(layer)
-            in_size = units
+        self.dense_layers = []  # official G_mapping/Dense{i}
+        with keras.name_scope(self.name):
+            for i in range(config.mapping_layers):
+                units = config.dlatent_size if i == config.mapping_layers - 1 else config.mapping_fmaps
+                layer = EqualizedDense(units, lrmul=config.mapping_lrmul, dtype=self.dtype_policy, name=f"dense{i}")
+                layer.build((None, in_size))
+                self.dense_layers.append(layer)
+                in_size = units
         self.built = True
 
     def call(self, z, labels=None):

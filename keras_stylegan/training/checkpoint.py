@@ -12,6 +12,8 @@ import tempfile
 import keras
 import tensorflow as tf
 
+from keras_stylegan.errors import UserError
+
 
 def checkpointable(item):
     """What the checkpoint stores for ``item``: a Keras layer/model as the list of its variables (in
@@ -28,14 +30,16 @@ class NonFiniteStateError(FloatingPointError):
 
 
 def _floating_variables(items):
-    """Every floating-point variable of the checkpoint items: variables, lists of variables, and Keras
-    models / optimizers through ``.variables``."""
+    """Every floating-point variable of the checkpoint items: variables, lists or ``{name: variable}``
+    dicts of variables, and Keras models / optimizers through ``.variables``."""
     found = []
     for item in items.values():
         if isinstance(item, tf.Variable):
             variables = [item]
         elif isinstance(item, (list, tuple)):
             variables = list(item)
+        elif isinstance(item, dict):
+            variables = list(item.values())
         else:
             variables = list(getattr(item, "variables", []))
         found.extend(v for v in variables if tf.as_dtype(v.dtype).is_floating)
@@ -45,6 +49,20 @@ def _floating_variables(items):
 def non_finite_variables(items):
     """Names of the floating-point variables in ``items`` that contain NaN or Inf."""
     return [getattr(v, "path", v.name) for v in _floating_variables(items) if not bool(tf.reduce_all(tf.math.is_finite(tf.convert_to_tensor(v))))]
+
+
+class CheckpointFormatError(UserError):
+    """A checkpoint written by an older keras-stylegan whose layout this version cannot restore."""
+
+
+def _check_format(path):
+    """Refuse checkpoints that hold the networks as variable lists (keras-stylegan before 0.2, whose
+    flat per-layer lists became per-resolution blocks): their positions do not map onto today's weights."""
+    if any(name.startswith("generator/0/") for name, _ in tf.train.list_variables(path)):
+        raise CheckpointFormatError(
+            f"{path} was written by keras-stylegan 0.1 (networks saved as variable lists, before the "
+            "per-resolution blocks): this version cannot resume it; finish the run with version 0.1 "
+            "or start a new run with --resume=none.")
 
 
 class RunCheckpoint:
@@ -74,6 +92,7 @@ class RunCheckpoint:
         """Restore ``path`` (default: the newest); returns the path restored, or None if there is none."""
         path = path or self.latest
         if path:
+            _check_format(path)
             self.checkpoint.restore(path).assert_existing_objects_matched()
         return path
 

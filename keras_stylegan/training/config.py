@@ -8,13 +8,14 @@ in options.json (``to_dict``) and read back on resume (``from_dict``).
 import dataclasses
 
 from keras_stylegan.config import ArchitectureConfig
+from keras_stylegan.errors import UserError
 from keras_stylegan.training.losses import LossConfig
 from keras_stylegan.training.schedule import ProgressiveSchedule
 
 NAN_POLICIES = ("stop", "rollback")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError):
     """Options that cannot be used as given (e.g. a resume with a different architecture)."""
 
 
@@ -48,6 +49,8 @@ class TrainingConfig:
     snapshot_kimg: float = 50.0  # thousands of images between checkpoints
     image_snapshot_kimg: float = 10.0  # thousands of images between fakes-<kimg>.png grids
     grid_size: int = 36  # images in the fakes / reals grids
+    truncation_psi: float = 0.7  # psi of the truncated fakes grids and Gs's sampling default (not architecture)
+    truncation_cutoff: int = 8  # layers, from the coarsest, that truncation applies to
     checkpoints_to_keep: int = 3
     resume: str = "auto"  # "auto" | "none" | path of a run directory
     nan_policy: str = "stop"  # "stop" | "rollback" (reload the last checkpoint and continue)

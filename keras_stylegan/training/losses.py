@@ -11,6 +11,8 @@ import dataclasses
 
 import tensorflow as tf
 
+from keras_stylegan.interpolation import lerp
+
 LOSSES = ("logistic", "wgan_gp")
 
 
@@ -99,7 +101,7 @@ def wgan_gradient_penalty(discriminate, reals, fakes, mixing_factors, wgan_lambd
     x_hat = lerp(real, fake, u), u ~ U[0, 1] per example (Gulrajani et al. 2017 Eq. 3, with ProGAN's
     target normalisation)."""
     reals = tf.cast(reals, tf.float32)
-    mixed = reals + (tf.cast(fakes, tf.float32) - reals) * mixing_factors
+    mixed = lerp(reals, tf.cast(fakes, tf.float32), mixing_factors)
     _, sq_norm = logits_and_input_gradient_sq_norm(discriminate, mixed, loss_scale)
     return tf.square(tf.sqrt(sq_norm) - wgan_target) * (wgan_lambda / wgan_target ** 2)
 

@@ -7,7 +7,8 @@ import math
 import keras
 import tensorflow as tf
 
-from keras_stylegan.layers.resample import downsample2d, upsample2d
+from keras_stylegan.interpolation import lerp
+from keras_stylegan.networks.fade_in import fade_reals
 from keras_stylegan.training import losses
 from keras_stylegan.training.losses import LossConfig
 
@@ -20,13 +21,6 @@ def ema_beta(global_batch, g_smoothing_kimg):
     if g_smoothing_kimg <= 0:
         return 0.0
     return 0.5 ** (global_batch / (g_smoothing_kimg * 1000.0))
-
-
-def fade_reals(reals, alpha):
-    """ProGAN's real-image fade (official ``process_reals``/FadeLOD): during a transition D sees
-    lerp(upsample(avgpool2x2(x)), x, alpha), the same blend of resolutions as G's output."""
-    lower = upsample2d(downsample2d(reals))
-    return lower + (reals - lower) * alpha
 
 
 def nonfinite_losses(logs):
@@ -74,8 +68,8 @@ class StyleGAN(keras.Model):
         self.schedule = schedule
         self.loss_config = LossConfig() if loss is None else loss
         self.g_smoothing_kimg = float(g_smoothing_kimg)
-        self.ema_generator = type(generator)(
-            generator.config, dtype=generator.dtype_policy, name=f"{generator.name}_ema")
+        self.ema_generator = type(generator).from_config(
+            {**generator.get_config(), "name": f"{generator.name}_ema"})
         self.ema_generator.set_weights(generator.get_weights())
         self.images_seen = tf.Variable(
             0, dtype=tf.int64, trainable=False, name="images_seen",
@@ -142,14 +136,15 @@ class StyleGAN(keras.Model):
     def checkpoint_items(self):
         """Everything training needs to continue, for ``tf.train.Checkpoint(**items)``.
 
-        The networks are given as their variable lists: Keras 3 does not expose sub-layers kept in
-        Python lists (the per-resolution blocks) to tf.train.Checkpoint, so a checkpoint of the model
-        objects would silently leave those weights (and all of Gs) out.
+        The networks are given as ``{weight path: variable}`` (``named_weights``): Keras 3 does not expose
+        sub-layers kept in Python lists (the per-resolution blocks) to tf.train.Checkpoint, so a checkpoint
+        of the model objects would silently leave those weights (and all of Gs) out, and names, unlike list
+        positions, say which weight is which.
         """
         return {
-            "generator": list(self.generator.variables),
-            "discriminator": list(self.discriminator.variables),
-            "ema_generator": list(self.ema_generator.variables),
+            "generator": self.generator.named_weights(),
+            "discriminator": self.discriminator.named_weights(),
+            "ema_generator": self.ema_generator.named_weights(),
             "g_optimizer": self.g_optimizer,
             "d_optimizer": self.d_optimizer,
             "images_seen": self.images_seen,
@@ -205,7 +200,7 @@ class StyleGAN(keras.Model):
         def update(strategy):
             for ema, source, decay in pairs:
                 strategy.extended.update(
-                    ema.value, lambda e, s, d=decay: e.assign(s + (e - s) * d), args=(source.value,))
+                    ema.value, lambda e, s, d=decay: e.assign(lerp(s, e, d)), args=(source.value,))
 
         tf.distribute.get_replica_context().merge_call(update)
 

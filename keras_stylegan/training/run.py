@@ -89,13 +89,13 @@ class _Snapshots:
 
     def fakes(self, model, seen):
         """fakes-<kimg>.png (no truncation) and fakes-<kimg>-trunc.png (psi from the architecture)."""
-        schedule, arch = self.config.schedule, self.config.architecture
+        schedule = self.config.schedule
         resolution, alpha = schedule.resolution(seen), schedule.alpha(seen)
-        for suffix, psi in (("", None), ("-trunc", arch.truncation_psi)):
+        for suffix, psi in (("", None), ("-trunc", self.config.truncation_psi)):
             images = np.concatenate([
                 np.asarray(tf.cast(model.ema_generator(
                     self.latents[i:i + GRID_CHUNK], stage=resolution, alpha=alpha, truncation_psi=psi,
-                    truncation_cutoff=arch.truncation_cutoff if psi is not None else None, noise_mode="const",
+                    truncation_cutoff=self.config.truncation_cutoff, noise_mode="const",
                 ), tf.float32))
                 for i in range(0, len(self.latents), GRID_CHUNK)
             ])
@@ -145,7 +145,8 @@ def _train(config, dataset_factory, extra_options):
     keras.utils.set_random_seed(config.seed)
     with strategy.scope():
         model = StyleGAN(
-            generator=Generator(arch),
+            generator=Generator(arch, truncation_psi=config.truncation_psi,
+                                truncation_cutoff=config.truncation_cutoff),
             discriminator=Discriminator(arch),
             schedule=schedule,
             loss=config.loss,

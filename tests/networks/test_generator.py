@@ -51,14 +51,14 @@ def test_mixed_styles_change_only_fine_or_coarse_images(G, tiny_config):
 
 
 def test_const_noise_is_reproducible_and_random_differs_only_through_noise(G, tiny_config):
-    for layer in G.synthesis.epilogues:
+    for layer in G.synthesis.styled_layers:
         layer.noise.strength.assign(np.full(layer.channels, 0.5, np.float32))
     z = tf.random.normal([2, tiny_config.latent_size])
     np.testing.assert_array_equal(G(z, noise_mode="const").numpy(), G(z, noise_mode="const").numpy())
     assert not np.allclose(G(z).numpy(), G(z).numpy())
     seed = tf.constant([1, 2], tf.int32)
     np.testing.assert_array_equal(G(z, seed=seed).numpy(), G(z, seed=seed).numpy())
-    for layer in G.synthesis.epilogues:
+    for layer in G.synthesis.styled_layers:
         layer.noise.strength.assign(np.zeros(layer.channels, np.float32))
     np.testing.assert_allclose(G(z).numpy(), G(z, noise_mode="none").numpy(), atol=1e-6)
 
@@ -103,3 +103,22 @@ def test_conditional_networks(tiny_config):
     assert not np.allclose(a, b)
     with pytest.raises(ValueError, match="pass labels"):
         G(z)
+
+
+def test_truncation_takes_one_psi_per_sample(G, tiny_config):
+    z = tf.random.normal([2, tiny_config.latent_size])
+    ws, w_avg = G.map(z).numpy(), G.w_avg.numpy()
+    out = G.truncate(ws, truncation_psi=tf.constant([0.0, 0.5]), truncation_cutoff=2).numpy()
+    np.testing.assert_allclose(out[0, :2], np.broadcast_to(w_avg, (2, w_avg.size)), atol=1e-6)
+    np.testing.assert_allclose(out[1, :2], w_avg + 0.5 * (ws[1, :2] - w_avg), atol=1e-6)
+    np.testing.assert_allclose(out[:, 2:], ws[:, 2:], atol=1e-6)
+
+
+def test_style_bands_of_figure_3():
+    from keras_stylegan.networks.style_mixing import layers_of_band
+
+    # 1024 px: 18 layers, two per resolution 4, 8, ..., 1024 (Sec. 3.1)
+    assert layers_of_band("coarse", 18) == [0, 1, 2, 3]
+    assert layers_of_band("middle", 18) == [4, 5, 6, 7]
+    assert layers_of_band("fine", 18) == list(range(8, 18))
+    assert layers_of_band("fine", 8) == []  # a 32 px network has no 64 px layers

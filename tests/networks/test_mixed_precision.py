@@ -18,7 +18,7 @@ def test_mixed_precision_outputs_finite_and_variables_float32(policy, compute):
         G, D = Generator(cfg), Discriminator(cfg)
     finally:
         keras.config.set_dtype_policy(previous)
-    for layer in G.synthesis.epilogues:
+    for layer in G.synthesis.styled_layers:
         layer.noise.strength.assign(np.ones(layer.channels, np.float32))
     z = tf.random.normal([4, cfg.latent_size])
     for alpha in (0.5, 1.0):

@@ -61,12 +61,21 @@ def test_discriminator_alpha_zero_is_previous_stage_on_averaged_image(tiny_nets,
         np.testing.assert_allclose(faded, previous, rtol=1e-4, atol=1e-5)
 
 
-def test_all_blocks_exist_from_construction(tiny_nets, tiny_config):
+def test_all_blocks_exist_from_construction_named_by_resolution(tiny_nets, tiny_config):
     G, D = tiny_nets
-    names = [w.path for w in G.trainable_weights + D.trainable_weights]
+    g_names, d_names = set(G.named_weights()), set(D.named_weights())
     for res in tiny_config.resolutions:
-        assert any(f"to_rgb{res}" in n for n in names)
-        assert any(f"from_rgb{res}" in n for n in names)
+        assert f"synthesis/b{res}/to_rgb/kernel" in g_names
+        assert f"b{res}/from_rgb/kernel" in d_names
+        first, second = ("const", "conv") if res == 4 else ("conv0_up", "conv1")
+        for layer in (first, second):
+            assert f"synthesis/b{res}/{layer}/adain/affine/kernel" in g_names
+            assert f"synthesis/b{res}/{layer}/noise/const_noise" in g_names
+        if res > 4:
+            assert {f"b{res}/conv0/kernel", f"b{res}/conv1_down/kernel"} <= d_names
+    assert {"w_avg", "mapping/dense0/kernel", "synthesis/b4/const/const/const"} <= g_names
+    assert {"b4/conv/kernel", "b4/dense0/kernel", "b4/dense1/kernel"} <= d_names
+    assert len(g_names) == len(G.variables) and len(d_names) == len(D.variables)
 
 
 def test_bad_stage_is_a_clear_error(tiny_nets):

@@ -44,3 +44,14 @@ def test_keras_file_save_load(tiny_config, tmp_path):
         )
     x = tf.random.normal([4, 16, 16, 3])
     np.testing.assert_array_equal(D(x, stage=16, alpha=0.3).numpy(), D2(x, stage=16, alpha=0.3).numpy())
+
+
+def test_get_config_round_trips_dtype_trainable_and_sampling_defaults(tiny_config):
+    G = Generator(tiny_config, truncation_psi=0.5, truncation_cutoff=4, dtype="mixed_bfloat16", name="g")
+    G.trainable = False
+    G2 = Generator.from_config(G.get_config())
+    assert G2.dtype_policy.name == "mixed_bfloat16" and G2.compute_dtype == "bfloat16"
+    assert not G2.trainable
+    assert (G2.truncation_psi, G2.truncation_cutoff, G2.name) == (0.5, 4, "g")
+    D2 = Discriminator.from_config(Discriminator(tiny_config, dtype="float32").get_config())
+    assert D2.dtype_policy.name == "float32" and D2.trainable

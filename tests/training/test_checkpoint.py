@@ -84,3 +84,23 @@ def test_weights_of_layers_kept_in_lists_are_saved_and_restored(tmp_path):
     assert len(saved) == 4
     for before, v in zip(saved, model.variables):
         np.testing.assert_array_equal(before, v.numpy())
+
+
+def test_a_checkpoint_of_networks_as_lists_from_version_0_1_is_refused_clearly(tmp_path):
+    from keras_stylegan.training.checkpoint import CheckpointFormatError
+
+    old = tf.train.Checkpoint(generator=[tf.Variable([1.0]), tf.Variable([2.0])])
+    path = old.save(str(tmp_path / "ckpt"))
+    with pytest.raises(CheckpointFormatError, match="cannot resume it; .* --resume=none"):
+        RunCheckpoint(str(tmp_path), {"generator": {"w_avg": tf.Variable([0.0])}}).restore(path)
+
+
+def test_networks_are_checkpointed_by_weight_name(tmp_path):
+    from keras_stylegan import ArchitectureConfig, Generator
+
+    cfg = ArchitectureConfig(resolution=8, fmap_base=32, fmap_max=8, latent_size=8, dlatent_size=8,
+                             mapping_layers=1, mapping_fmaps=8)
+    ckpt = RunCheckpoint(str(tmp_path / "ckpt"), {"generator": Generator(cfg).named_weights()})
+    names = {name for name, _ in tf.train.list_variables(ckpt.save(0))}
+    assert "generator/synthesis.Sb8.Sconv1.Sadain.Saffine.Skernel/.ATTRIBUTES/VARIABLE_VALUE" in names
+    assert "generator/w_avg/.ATTRIBUTES/VARIABLE_VALUE" in names

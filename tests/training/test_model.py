@@ -9,7 +9,8 @@ import pytest
 import tensorflow as tf
 
 from keras_stylegan.training.losses import LossConfig
-from keras_stylegan.training.model import ema_beta, fade_reals, nonfinite_losses
+from keras_stylegan.networks.fade_in import fade_reals
+from keras_stylegan.training.model import ema_beta, nonfinite_losses
 from tiny_gan import adam, fit_steps, reals, tiny_model
 
 LOSS_KEYS = ("d_loss", "g_loss", "r1_penalty", "real_score", "fake_score")
