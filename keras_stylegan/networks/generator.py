@@ -42,11 +42,15 @@ class Generator(ArchitectureModel):
         config=None,  # ArchitectureConfig, its dict, or None for the FFHQ 1024 defaults
         truncation_psi=0.7,  # sampling default of truncate() (Sec. 3.2; official Gs default), not architecture
         truncation_cutoff=8,  # sampling default: layers, from the coarsest, that truncate() applies to
+        stage=None,  # sampling default: the progressive stage a call without one uses; None = final
+        alpha=1.0,  # sampling default: the fade-in of that stage (a snapshot taken mid-training keeps both)
         **kwargs,
     ):
         super().__init__(config, **kwargs)
         self.truncation_psi = float(truncation_psi)
         self.truncation_cutoff = int(truncation_cutoff)
+        self.stage = self.config.check_stage(stage)
+        self.alpha = float(alpha)
         config = self.config
         with keras.name_scope(self.name):
             self.mapping = Mapping(config, dtype=self.dtype_policy, name="mapping")
@@ -92,9 +96,21 @@ class Generator(ArchitectureModel):
             ws = self.truncate(ws, truncation_psi, truncation_cutoff)
         return ws
 
-    def synthesize(self, ws, stage=None, alpha=1.0, noise_mode="random", seed=None):
-        """Images [N, stage, stage, C] from per-layer styles ``ws``; see :class:`Synthesis`."""
+    def synthesize(self, ws, stage=None, alpha=None, noise_mode="random", seed=None):
+        """Images [N, stage, stage, C] from per-layer styles ``ws``; see :class:`Synthesis`. ``stage`` and
+        ``alpha`` default to the generator's sampling defaults ``self.stage`` / ``self.alpha``."""
+        stage, alpha = self._stage_and_alpha(stage, alpha)
         return self.synthesis(ws, stage=stage, alpha=alpha, noise_mode=noise_mode, seed=seed)
+
+    def _stage_and_alpha(self, stage, alpha):
+        """A call's stage and alpha: the given ones, or the sampling defaults. A given stage without an
+        alpha is that stage stable, unless it is the default stage."""
+        if stage is None:
+            return self.stage, self.alpha if alpha is None else alpha
+        stage = self.config.check_stage(stage)
+        if alpha is None:
+            alpha = self.alpha if stage == self.stage else 1.0
+        return stage, alpha
 
     def _training_styles(self, z, labels, stage, seed):
         """Per-layer w for a training step: w_avg update and style-mixing regularisation (Sec. 3.1)."""
@@ -116,21 +132,21 @@ class Generator(ArchitectureModel):
 
     def get_config(self):
         return {**super().get_config(), "truncation_psi": self.truncation_psi,
-                "truncation_cutoff": self.truncation_cutoff}
+                "truncation_cutoff": self.truncation_cutoff, "stage": self.stage, "alpha": self.alpha}
 
     def call(
         self,
         z,
         labels=None,
-        stage=None,  # Python int resolution; None = final
-        alpha=1.0,  # fade-in weight of the stage's newest block
+        stage=None,  # Python int resolution; None = the sampling default self.stage
+        alpha=None,  # fade-in weight of the stage's newest block; None = see synthesize()
         truncation_psi=None,  # None: no truncation
         truncation_cutoff=None,
         noise_mode="random",  # "random", "const" or "none"
         seed=None,  # int32 [2]: stateless seed for every random draw inside
         training=False,
     ):
-        stage = self.config.check_stage(stage)
+        stage, alpha = self._stage_and_alpha(stage, alpha)
         mapping_seed, noise_seed = _split_seed(seed, 2)
         if training:
             ws = self._training_styles(z, labels, stage, mapping_seed)

@@ -30,6 +30,7 @@ from keras_stylegan.training.model import StyleGAN
 from keras_stylegan.training.precision import resolve_policy
 from keras_stylegan.training.rundir import read_options, resolve_run_dir, write_options
 from keras_stylegan.training.runlog import RunLog
+from keras_stylegan.training.snapshot import write_snapshot
 from keras_stylegan.training.strategy import make_strategy
 
 GRID_CHUNK = 8  # images per generator call when drawing grids
@@ -108,6 +109,15 @@ class _Snapshots:
         self.writer.flush()
 
 
+def _save(checkpoint, model, config, run_dir, seen, is_chief):
+    """A checkpoint of the training state and, on the chief, the standalone Gs snapshot beside it, at the
+    stage and alpha reached; returns the checkpoint path."""
+    path = checkpoint.save(seen)
+    if is_chief:
+        write_snapshot(model.ema_generator, run_dir, seen, config.schedule.resolution(seen), config.schedule.alpha(seen))
+    return path
+
+
 def run(config, dataset_factory, extra_options=None):
     """Train StyleGAN progressively as configured; returns the run directory.
 
@@ -173,7 +183,7 @@ def _train(config, dataset_factory, extra_options):
         if is_chief:
             snapshots.reals(dataset_factory, arch.resolution, seen)
             snapshots.fakes(model, seen)
-        checkpoint.save(seen)
+        _save(checkpoint, model, config, run_dir, seen, is_chief)
 
     status = run_callbacks.TickStatus(schedule, log, writer)
     nan_stop = run_callbacks.NonFiniteLossStop()
@@ -219,7 +229,7 @@ def _train(config, dataset_factory, extra_options):
             failure = f"{name} = {value} at {at / 1000:.3f} kimg (resolution {resolution}, alpha {schedule.alpha(at):.3f})"
         elif _crossed(before, seen, config.snapshot_kimg) or seen >= total:
             try:
-                log(f"checkpoint {checkpoint.save(seen)}")
+                log(f"checkpoint {_save(checkpoint, model, config, run_dir, seen, is_chief)}")
                 rollbacks_in_a_row = 0
             except NonFiniteStateError as error:
                 failure = str(error)

@@ -1,0 +1,54 @@
+"""One loader for every tool: ``load_generator(SRC)`` turns what a user has into a Generator.
+
+SRC may be a run directory (its newest ``network-snapshot-*.keras``, or, for a run that has none, Gs of its
+newest training checkpoint), a snapshot or any ``.keras`` file holding a Generator, or a training
+checkpoint (``<run>/checkpoints/ckpt-N``, one of its files, or the checkpoints directory). Generation,
+figures, export, metrics and the notebooks all go through here (DESIGN: tools other than the trainer never
+read training checkpoints themselves).
+"""
+
+import os
+
+import keras
+
+from keras_stylegan.errors import UserError
+from keras_stylegan.networks import Generator
+from keras_stylegan.training import snapshot
+from keras_stylegan.training.rundir import OPTIONS_FILE
+
+SOURCES = "a run directory, a .keras network file or a training checkpoint"
+
+
+def load_generator(source):
+    """The Generator (Gs, the averaged generator, for a run) that ``source`` names; see the module docstring.
+
+    Raises UserError naming ``source`` and what it may be when it is none of them.
+    """
+    source = os.fspath(source)
+    if not os.path.exists(source) and not snapshot.is_checkpoint(source):
+        raise UserError(f"network {source!r} does not exist (give {SOURCES}).")
+    if os.path.isdir(source) and os.path.isfile(os.path.join(source, OPTIONS_FILE)):
+        snapshots = snapshot.list_snapshots(source)
+        if snapshots:
+            return _load_keras(snapshots[-1])
+        if snapshot.is_checkpoint(os.path.join(source, "checkpoints")):
+            return snapshot.generator_from_checkpoint(os.path.join(source, "checkpoints"))
+        raise UserError(f"run directory {source!r} holds no network snapshot and no checkpoint yet "
+                        "(train it first, or give a run that has reached its first checkpoint).")
+    if source.endswith(".keras") and os.path.isfile(source):
+        return _load_keras(source)
+    if snapshot.is_checkpoint(source):
+        return snapshot.generator_from_checkpoint(source)
+    raise UserError(f"{source!r} is not a network (give {SOURCES}).")
+
+
+def _load_keras(path):
+    """A Generator from a ``.keras`` file, or a UserError saying what the file holds instead."""
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise UserError(f"cannot read network file {path!r} ({type(error).__name__}: {error}); "
+                        "is it a complete .keras file written by this project?") from None
+    if not isinstance(model, Generator):
+        raise UserError(f"{path!r} holds a {type(model).__name__}, not a keras_stylegan Generator.")
+    return model

@@ -1,0 +1,88 @@
+"""load_generator: run directories, snapshots, .keras files and training checkpoints -> one Generator."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_stylegan import ArchitectureConfig, Discriminator, Generator, load_generator
+from keras_stylegan.errors import UserError
+from keras_stylegan.training.config import TrainingConfig
+from keras_stylegan.training.run import run
+from keras_stylegan.training.schedule import ProgressiveSchedule
+from keras_stylegan.training.snapshot import list_snapshots
+
+ARCH = ArchitectureConfig(resolution=8, latent_size=16, dlatent_size=16, mapping_layers=2, mapping_fmaps=16,
+                          fmap_base=32, fmap_max=16)
+
+
+def synthetic(resolution, global_batch, input_context, seed):
+    images = np.random.RandomState(seed).uniform(-1, 1, [global_batch, resolution, resolution, 3])
+    return tf.data.Dataset.from_tensors(images.astype(np.float32)).repeat()
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """4 px for 16 images, 8 px faded in over the next 16, 8 px stable to 48; checkpoints every 24 images
+    (the one at 24 falls in the middle of the fade-in, alpha 0.5)."""
+    schedule = ProgressiveSchedule(final_resolution=8, start_resolution=4, lod_training_kimg=0.016,
+                                   lod_transition_kimg=0.016, total_kimg=0.048, minibatch_base=8)
+    config = TrainingConfig(architecture=ARCH, schedule=schedule, outdir=str(tmp_path_factory.mktemp("runs")),
+                            config_name="tiny", mixed_precision="float32", strategy="default", tick_kimg=0.008,
+                            snapshot_kimg=0.024, image_snapshot_kimg=0.024, grid_size=4, truncation_psi=0.5)
+    return run(config, synthetic)
+
+
+def images(G, psi=None):
+    z = np.random.RandomState(1).standard_normal([2, ARCH.latent_size]).astype(np.float32)
+    return G(z, truncation_psi=psi, noise_mode="const").numpy()
+
+
+def test_a_run_writes_a_snapshot_with_every_checkpoint_at_the_stage_reached(run_dir):
+    names = [os.path.basename(p) for p in list_snapshots(run_dir)]
+    assert names == ["network-snapshot-000000.000.keras", "network-snapshot-000000.024.keras",
+                     "network-snapshot-000000.048.keras"]
+    middle = load_generator(os.path.join(run_dir, names[1]))
+    assert (middle.stage, middle.alpha, middle.truncation_psi) == (8, 0.5, 0.5)
+    first = load_generator(os.path.join(run_dir, names[0]))
+    assert (first.stage, first.alpha) == (4, 1.0) and images(first).shape == (2, 4, 4, 3)
+
+
+def test_a_run_directory_gives_its_newest_snapshot_equal_to_gs_of_the_last_checkpoint(run_dir):
+    G = load_generator(run_dir)
+    from_checkpoint = load_generator(os.path.join(run_dir, "checkpoints", "ckpt-48"))
+    assert isinstance(G, Generator) and (G.stage, G.alpha) == (8, 1.0)
+    np.testing.assert_array_equal(images(G), images(from_checkpoint))
+    np.testing.assert_array_equal(images(G, 0.5), images(from_checkpoint, 0.5))
+    assert not np.allclose(images(G), images(Generator(ARCH)))  # trained weights, not a fresh network
+
+
+def test_a_checkpoint_mid_fade_in_gives_gs_at_that_stage_and_alpha(run_dir):
+    for source in ("ckpt-24", "ckpt-24.index"):
+        G = load_generator(os.path.join(run_dir, "checkpoints", source))
+        assert (G.stage, G.alpha) == (8, 0.5)
+    np.testing.assert_array_equal(images(G), images(load_generator(list_snapshots(run_dir)[1])))
+
+
+def test_a_run_without_snapshots_falls_back_to_its_newest_checkpoint(run_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "00000-tiny"
+    shutil.copytree(run_dir, copy)
+    for path in list_snapshots(copy):
+        os.remove(path)
+    np.testing.assert_array_equal(images(load_generator(copy)), images(load_generator(run_dir)))
+
+
+def test_sources_that_are_not_networks_are_one_clear_error(tmp_path):
+    Discriminator(ARCH).save(tmp_path / "d.keras")
+    (tmp_path / "broken.keras").write_bytes(b"not a zip")
+    (tmp_path / "plain").mkdir()
+    cases = {str(tmp_path / "missing"): "does not exist",
+             str(tmp_path / "d.keras"): "holds a Discriminator, not a keras_stylegan Generator",
+             str(tmp_path / "broken.keras"): "cannot read network file",
+             str(tmp_path / "plain"): "is not a network \\(give a run directory"}
+    for source, message in cases.items():
+        with pytest.raises(UserError, match=message):
+            load_generator(source)
