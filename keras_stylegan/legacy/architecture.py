@@ -108,9 +108,10 @@ def _merged_options(networks, defaults, what):
     options.update(given)
     for option, accepted in SUPPORTED_VALUES.items():
         if option in options and options[option] not in accepted:
+            implemented = " or ".join(repr(value) for value in accepted)
             raise OfficialModelError(
                 f"{what} uses {option}={options[option]!r}, which keras-stylegan does not implement (it "
-                f"implements {option}={accepted[0]!r}); this network cannot be imported.")
+                f"implements {option}={implemented}); this network cannot be imported.")
     return options
 
 

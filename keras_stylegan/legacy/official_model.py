@@ -110,17 +110,25 @@ def read_official(path):
     variable) for an unsafe, damaged or unsupported file."""
     path = str(path)
     networks = _networks(read_pickle(path), path)
+    try:
+        return _official_model(path, networks)
+    except OfficialModelError as error:
+        raise OfficialModelError(f"{path}: {error}") from None
+
+
+def _official_model(path, networks):
+    """The :class:`OfficialModel` of unpickled networks ``{role: OfficialNetwork}``."""
     g_options = {role: architecture.generator_options(networks[role]) for role in ("G", "Gs") if role in networks}
     d_options = architecture.discriminator_options(networks["D"]) if "D" in networks else None
     config = architecture.architecture_config(g_options["Gs"], d_options)
     if "G" in g_options and architecture.architecture_config(g_options["G"], d_options) != config:
-        raise OfficialModelError(f"{path}: G and Gs have different options; the pickle is damaged.")
+        raise OfficialModelError("G and Gs have different options; the pickle is damaged.")
     weights, sources, sampling = {}, {}, {}
     for role, network in networks.items():
         kind = "D" if role == "D" else "G"
         table = names.discriminator_table(config) if kind == "D" else names.generator_table(config)
         variables = network.all_variables()
-        weights[role], sources[role] = _convert(variables, table, names.IGNORED[kind], f"{path}: {role}")
+        weights[role], sources[role] = _convert(variables, table, names.IGNORED[kind], role)
         if kind == "G":
             sampling[role] = {**architecture.truncation_defaults(g_options[role], config),
                               **architecture.sampling_stage(variables.get("lod", 0.0), config)}

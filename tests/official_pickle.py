@@ -14,7 +14,7 @@ import types
 
 import numpy as np
 
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures", "nvidia-stylegan-reference")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "nvidia-stylegan-reference")
 
 # The fixtures' configuration (fixture README): official defaults but for these, at 32 and 128 px.
 _WIDTHS = dict(num_channels=3, label_size=0, fmap_base=256, fmap_max=64)
@@ -39,10 +39,11 @@ def load_fixture(name):
 
 
 @contextlib.contextmanager
-def network_class():
-    """A stand-in ``dnnlib.tflib.network.Network`` whose pickle is its state dict, importable by pickle
-    only inside the ``with`` block."""
-    modules = {name: types.ModuleType(name) for name in ("dnnlib", "dnnlib.tflib", "dnnlib.tflib.network")}
+def network_class(module="dnnlib.tflib.network"):
+    """A stand-in ``Network`` class of ``module`` (ProGAN's is ``tfutil``) whose pickle is its state dict,
+    importable by pickle only inside the ``with`` block."""
+    parts = module.split(".")
+    modules = {".".join(parts[:i]): types.ModuleType(".".join(parts[:i])) for i in range(1, len(parts) + 1)}
 
     class Network:
         def __init__(self, state):
@@ -51,8 +52,8 @@ def network_class():
         def __getstate__(self):
             return self.state
 
-    Network.__module__, Network.__qualname__ = "dnnlib.tflib.network", "Network"
-    modules["dnnlib.tflib.network"].Network = Network
+    Network.__module__, Network.__qualname__ = module, "Network"
+    modules[module].Network = Network
     saved = {name: sys.modules.get(name) for name in modules}
     sys.modules.update(modules)
     try:
@@ -68,13 +69,14 @@ def network_class():
 class OfficialPickle:
     """Builds network states the way NVIDIA's dnnlib pickles them."""
 
-    def __init__(self, Network, source):
+    def __init__(self, Network, source, version):
         self.Network = Network
         self.source = source
+        self.version = version  # of the dnnlib pickle format: 3 for StyleGAN v1 (2 for ProGAN, 4 for StyleGAN2)
 
-    def network(self, name, build_func_name, variables, static_kwargs, components=None, version=3):
+    def network(self, name, build_func_name, variables, static_kwargs, components=None):
         return self.Network(dict(
-            version=version, name=name, static_kwargs=dict(static_kwargs), components=dict(components or {}),
+            version=self.version, name=name, static_kwargs=dict(static_kwargs), components=dict(components or {}),
             build_module_src=self.source, build_func_name=build_func_name,
             variables=[(key, np.asarray(value)) for key, value in variables.items()]))
 
@@ -96,10 +98,10 @@ class OfficialPickle:
         return self.network("D", build_func, variables, options)
 
 
-def write_pickle(path, obj_factory, marker):
+def write_pickle(path, obj_factory, marker, module="dnnlib.tflib.network", version=3):
     """Pickle what ``obj_factory(OfficialPickle)`` returns (protocol 4, as NVIDIA's dnnlib) to ``path``."""
-    with network_class() as Network:
-        obj = obj_factory(OfficialPickle(Network, raising_source(marker)))
+    with network_class(module) as Network:
+        obj = obj_factory(OfficialPickle(Network, raising_source(marker), version))
         with open(path, "wb") as file:
             pickle.dump(obj, file, protocol=4)
     return str(path)
