@@ -9,6 +9,7 @@ complete; existing outputs are kept unless ``--overwrite``. Errors are one line,
 """
 
 import argparse
+import math
 import os
 import sys
 
@@ -29,7 +30,8 @@ def output_paths(output, networks):
 
 
 def _count(network):
-    return sum(int(v.numpy().size) for v in network.trainable_weights)
+    """Trainable parameters of a network."""
+    return sum(math.prod(v.shape) for v in network.trainable_weights)
 
 
 def convert(source, output, networks="all", overwrite=False):

@@ -146,8 +146,8 @@ def _optional(value, disabled):
 
 def architecture_config(g_options, d_options=None):
     """The :class:`ArchitectureConfig` of an official generator (and discriminator) from their options."""
-    d_options = d_options or {**{k: g_options[k] for k in SHARED_OPTIONS}, **{
-        k: D_BASIC_DEFAULTS[k] for k in ("mbstd_group_size", "mbstd_num_features")}}
+    if d_options is None:  # a pickle of Gs alone: D_basic's defaults, with the generator's shared options
+        d_options = {**D_BASIC_DEFAULTS, **{option: g_options[option] for option in SHARED_OPTIONS}}
     for option in SHARED_OPTIONS:
         if g_options[option] != d_options[option]:
             raise OfficialModelError(
