@@ -20,6 +20,7 @@ import sys
 from absl import app, flags, logging
 
 from keras_stylegan.config import ArchitectureConfig
+from keras_stylegan.legacy import read_official
 from keras_stylegan.training.config import ConfigError, TrainingConfig
 from keras_stylegan.training.losses import LossConfig
 from keras_stylegan.training.run import run
@@ -94,6 +95,9 @@ RUN_HELP = {
     "g_smoothing_kimg": "Half-life in thousands of images of the EMA generator Gs (official G_smoothing_kimg).",
     "deterministic": "Deterministic ops (tf.config.experimental.enable_op_determinism): reruns and resumes are bit-exact.",
     "reset_optimizer_for_new_lod": "Reset the Adam state where each fade-in starts and ends (official default).",
+    "init_from": "Fine-tune: an official StyleGAN v1 pickle (karras2019stylegan-*.pkl) whose G, D and Gs a new run "
+                 "starts from; the architecture flags default to the pickle's (others are an error) and "
+                 "--start_resolution to its resolution.",
 }
 NESTED = (("architecture", ArchitectureConfig, ARCHITECTURE_HELP),
           ("schedule", ProgressiveSchedule, SCHEDULE_HELP),
@@ -207,6 +211,22 @@ def _apply_saved_flags(run_dir):
     return applied
 
 
+def _apply_official(path, given):
+    """``--init_from``: every architecture flag not given takes the official model's value (a given one must
+    equal it), and the run starts at the model's resolution unless --start_resolution is given."""
+    official = read_official(path).architecture.to_dict()
+    differences = [f"--{name}={FLAGS[name].value} but the official model has {official[name]}"
+                   for name in ARCHITECTURE_HELP if name in given and FLAGS[name].value != official[name]]
+    if differences:
+        raise ValueError(f"--init_from={path}: {'; '.join(differences)} (drop those flags: the architecture comes "
+                         "from the pickle).")
+    for name in ARCHITECTURE_HELP:
+        FLAGS[name].value = official[name]
+    if "start_resolution" not in given:
+        FLAGS.start_resolution = official["resolution"]
+    return set(ARCHITECTURE_HELP) | {"start_resolution"}
+
+
 def _apply_manifest(manifest, given):
     """Resolution and channels default to the dataset's; a given resolution may be lower (the reader
     reads that level of the multi-resolution records), a given channel count must match. ``given``: the
@@ -234,6 +254,8 @@ def main(argv):
         given = {name for name in SAVED_FLAGS if FLAGS[name].present}
         if resuming:
             given |= _apply_saved_flags(run_dir)
+        if FLAGS.init_from:
+            given |= _apply_official(FLAGS.init_from, given)
         data_dir = resolve_data(FLAGS.data, FLAGS.cache_dir)
         manifest = read_manifest(data_dir)
         _apply_manifest(manifest, given)

@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pytest
 import tensorflow as tf
+from official_pickle import load_fixture, write_fixture_pickle
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMOKE = os.path.join(REPO, "configs", "smoke.flags")
@@ -144,6 +145,45 @@ def test_quickstart_trains_through_every_stage_without_nan(tmp_path, cache_dir):
         assert f"resolution {resolution} " in log
     assert os.path.isfile(os.path.join(run_dir, "fakes-000060.000.png"))
     assert os.path.isfile(os.path.join(run_dir, "checkpoints", "ckpt-60000.index"))
+
+
+def _fine_tune_command(outdir, cache_dir, official, *extra):
+    """train.py with --init_from and no architecture flag: one step of 4 images at the pickle's 32 px."""
+    return [sys.executable, os.path.join(REPO, "train.py"), f"--init_from={official}", "--data=builtin:twemoji",
+            f"--outdir={outdir}", f"--cache_dir={cache_dir}", "--config_name=ft", "--total_kimg=0.004",
+            "--minibatch_base=4", "--minibatch_dict=", "--mixed_precision=float32", "--strategy=default",
+            "--tick_kimg=0.004", "--snapshot_kimg=0.004", "--image_snapshot_kimg=0.004", "--grid_size=4", *extra]
+
+
+def test_init_from_takes_the_architecture_and_start_resolution_from_the_pickle(tmp_path, cache_dir):
+    official = write_fixture_pickle(tmp_path / "official.pkl", "r32", tmp_path / "ran")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    result = subprocess.run(_fine_tune_command(tmp_path / "runs", cache_dir, official), cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    run_dir = tmp_path / "runs" / "00000-ft"
+    config = json.load(open(run_dir / "options.json"))["config"]
+    assert {key: config["architecture"][key] for key in ("resolution", "fmap_base", "fmap_max", "latent_size")} == {
+        "resolution": 32, "fmap_base": 256, "fmap_max": 64, "latent_size": 64}
+    assert config["schedule"]["start_resolution"] == 32 and config["init_from"] == official
+    log = open(run_dir / "log.txt").read()
+    assert "resolution 32" in log and f"G, D and Gs from the official {official}" in log and "Done: 0.004 kimg" in log
+    start = _weights(str(run_dir / "checkpoints" / "ckpt-0"))
+    const = start["ema_generator/synthesis.Sb4.Sconst.Sconst.Sconst/.ATTRIBUTES/VARIABLE_VALUE"]  # Gs's b4 constant
+    g_vars, _, _ = load_fixture("r32")
+    np.testing.assert_array_equal(const, np.transpose(g_vars["G_synthesis/4x4/Const/const"], (0, 2, 3, 1)))
+
+
+def test_init_from_with_a_conflicting_architecture_flag_is_a_one_line_error(tmp_path, cache_dir):
+    official = write_fixture_pickle(tmp_path / "official.pkl", "r32", tmp_path / "ran")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    result = subprocess.run(_fine_tune_command(tmp_path / "runs", cache_dir, official, "--fmap_max=32"), cwd=REPO,
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"train.py: error: --init_from={official}: --fmap_max=32 but the official model has 64 (drop those flags: "
+        "the architecture comes from the pickle).")
+    assert not os.path.exists(tmp_path / "runs")
 
 
 def test_dict_flags_parse_and_reject_bad_input_with_one_line():

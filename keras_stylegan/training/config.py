@@ -61,6 +61,7 @@ class TrainingConfig:
     g_smoothing_kimg: float = 10.0  # half-life of the EMA generator Gs, in thousands of images
     deterministic: bool = False  # tf.config.experimental.enable_op_determinism(): bit-exact reruns, slower
     reset_optimizer_for_new_lod: bool = True  # official reset_opt_for_new_lod: Adam state reset where a fade-in starts or ends
+    init_from: str = ""  # an official StyleGAN v1 pickle whose G, D and Gs a new run starts from (fine-tuning)
 
     def __post_init__(self):
         if self.nan_policy not in NAN_POLICIES:
@@ -92,6 +93,6 @@ class TrainingConfig:
 
 
 def architecture_differences(saved, current):
-    """``"name saved -> current"`` for every architecture option that differs between two configs."""
-    old, new = saved.architecture.to_dict(), current.architecture.to_dict()
+    """``"name saved -> current"`` for every option that differs between two ArchitectureConfigs."""
+    old, new = saved.to_dict(), current.to_dict()
     return [f"{key} {old[key]!r} -> {new[key]!r}" for key in old if old[key] != new[key]]

@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_stylegan.inference.grid import save_grid
+from keras_stylegan.legacy import read_official
 from keras_stylegan import Discriminator, Generator
 from keras_stylegan.training import callbacks as run_callbacks
 from keras_stylegan.training import summaries
@@ -61,12 +62,26 @@ def _data_seed(config, seen, rollbacks):
 def _check_resume(config, run_dir):
     """A clear error before any training when the architecture differs from the saved run's."""
     saved = TrainingConfig.from_dict(read_options(run_dir)["config"])
-    differences = architecture_differences(saved, config)
+    differences = architecture_differences(saved.architecture, config.architecture)
     if differences:
         raise ConfigError(
             f"cannot resume {run_dir}: architecture options differ from the saved run "
             f"({'; '.join(differences)}); drop those flags to continue it, or start a new run with --resume=none."
         )
+
+
+def _official_start(config):
+    """The official model (``init_from``) a new run starts from, its architecture checked against the
+    run's before anything is written; None when the run starts from random weights."""
+    if not config.init_from:
+        return None
+    official = read_official(config.init_from)
+    differences = architecture_differences(official.architecture, config.architecture)
+    if differences:
+        raise ConfigError(
+            f"--init_from={config.init_from}: architecture options differ from the official model's "
+            f"({'; '.join(differences)}); drop those flags (the architecture comes from the pickle).")
+    return official
 
 
 class _Snapshots:
@@ -142,6 +157,7 @@ def _train(config, dataset_factory, extra_options):
     run_dir, resuming = resolve_run_dir(config.outdir, config.config_name, config.resume)
     if resuming:
         _check_resume(config, run_dir)
+    official = _official_start(config)
     if is_chief:
         os.makedirs(run_dir, exist_ok=True)
         write_options(run_dir, {"config": config.to_dict(), **extra_options})
@@ -172,12 +188,16 @@ def _train(config, dataset_factory, extra_options):
         is_chief=is_chief,
     )
     restored = checkpoint.restore()
+    if official and not restored:
+        for role, network in (("G", model.generator), ("D", model.discriminator), ("Gs", model.ema_generator)):
+            official.assign(role, network)
     seen = int(model.images_seen.numpy())
     total = schedule.total_images
     replicas = strategy.num_replicas_in_sync
     log(f"{'Resuming' if restored else 'Starting'} run {run_dir}: {seen / 1000:.3f}/{total / 1000:.3f} kimg, "
         f"resolution {schedule.resolution(seen)}, alpha {schedule.alpha(seen):.3f}, policy {policy}, "
-        f"{type(strategy).__name__} with {replicas} replica(s)" + (f", from {restored}" if restored else ""))
+        f"{type(strategy).__name__} with {replicas} replica(s)" + (f", from {restored}" if restored else "")
+        + (f", G, D and Gs from the official {config.init_from}" if official and not restored else ""))
     snapshots = _Snapshots(config, run_dir, writer) if is_chief else None
     if not restored:
         if is_chief:

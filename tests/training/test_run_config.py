@@ -44,6 +44,6 @@ def test_bad_options_are_rejected():
 
 
 def test_architecture_differences_name_each_changed_option():
-    assert architecture_differences(_config(), _config()) == []
-    assert architecture_differences(_config(), _config(latent_size=64, use_noise=False)) == [
+    assert architecture_differences(_config().architecture, _config().architecture) == []
+    assert architecture_differences(_config().architecture, _config(latent_size=64, use_noise=False).architecture) == [
         "latent_size 512 -> 64", "use_noise True -> False"]
