@@ -1,8 +1,9 @@
 """One loader for every tool: ``load_generator(SRC)`` turns what a user has into a Generator.
 
 SRC may be a run directory (its newest ``network-snapshot-*.keras``, or, for a run that has none, Gs of its
-newest training checkpoint), a snapshot or any ``.keras`` file holding a Generator, or a training
-checkpoint (``<run>/checkpoints/ckpt-N``, one of its files, or the checkpoints directory). Generation,
+newest training checkpoint), a snapshot or any ``.keras`` file holding a Generator, a training
+checkpoint (``<run>/checkpoints/ckpt-N``, one of its files, or the checkpoints directory), or one of
+NVIDIA's official StyleGAN v1 pickles (``karras2019stylegan-*.pkl``: its Gs, read without running its code). Generation,
 figures, export, metrics and the notebooks all go through here (DESIGN: tools other than the trainer never
 read training checkpoints themselves).
 """
@@ -16,7 +17,7 @@ from keras_stylegan.networks import Generator
 from keras_stylegan.training import snapshot
 from keras_stylegan.training.rundir import OPTIONS_FILE
 
-SOURCES = "a run directory, a .keras network file or a training checkpoint"
+SOURCES = "a run directory, a .keras network file, a training checkpoint or an official StyleGAN .pkl"
 
 
 def load_generator(source):
@@ -37,6 +38,10 @@ def load_generator(source):
                         "(train it first, or give a run that has reached its first checkpoint).")
     if source.endswith(".keras") and os.path.isfile(source):
         return _load_keras(source)
+    if source.endswith(".pkl") and os.path.isfile(source):
+        from keras_stylegan.legacy import read_official  # only for pickles: the importer is not needed otherwise
+
+        return read_official(source).generator("Gs")
     if snapshot.is_checkpoint(source):
         return snapshot.generator_from_checkpoint(source)
     raise UserError(f"{source!r} is not a network (give {SOURCES}).")

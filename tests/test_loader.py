@@ -86,3 +86,15 @@ def test_sources_that_are_not_networks_are_one_clear_error(tmp_path):
     for source, message in cases.items():
         with pytest.raises(UserError, match=message):
             load_generator(source)
+
+
+def test_an_official_pickle_gives_its_gs(tmp_path):
+    from official_pickle import load_fixture, write_fixture_pickle
+
+    g_vars, _, ref = load_fixture("r32")
+    path = write_fixture_pickle(tmp_path / "official.pkl", "r32", tmp_path / "ran")
+    G = load_generator(path)
+    assert isinstance(G, Generator) and G.name == "Gs" and (G.stage, G.alpha) == (32, 1.0)
+    images = G(ref["z"], truncation_psi=1.0, noise_mode="const").numpy()
+    np.testing.assert_allclose(images, ref["images"].transpose(0, 2, 3, 1), atol=1e-4)
+    assert not os.path.exists(tmp_path / "ran")
