@@ -12,7 +12,6 @@ a sub-command uses may be given to it.
 
 import os
 
-import numpy as np
 from absl import app, flags
 
 import tool_flags
@@ -20,9 +19,7 @@ from keras_stylegan.errors import UserError, one_line_errors
 from keras_stylegan.inference import figures
 from keras_stylegan.inference.grid import enlarge
 from keras_stylegan.inference.image_io import write_png
-from keras_stylegan.inference.latents import latents_for_seeds, parse_seeds
-from keras_stylegan.inference.paths import w_path, z_path
-from keras_stylegan.inference.sampler import IMAGES
+from keras_stylegan.inference.latents import parse_seeds
 from keras_stylegan.inference.video import check_video_path, write_video
 from keras_stylegan.networks.style_mixing import BANDS
 from keras_stylegan.networks.truncation import check_truncation_psi
@@ -99,22 +96,6 @@ def _psis():
     return psis
 
 
-def _interpolation_frames(sampler, psi):
-    seeds = _seeds("interpolation")
-    if len(seeds) < 2 or FLAGS.steps < 1 or FLAGS.fps < 1:
-        raise UserError("interpolation needs at least 2 --seeds, --steps >= 1 and --fps >= 1.")
-    zs = latents_for_seeds(seeds, sampler.generator.config.latent_size)
-    if FLAGS.space == "z":
-        return _in_batches(lambda z: sampler.generate(z, psi), z_path(zs, FLAGS.steps, FLAGS.loop))
-    ws = sampler.mapping(zs, psi)["w"].numpy()
-    return _in_batches(sampler.synthesis, w_path(ws, FLAGS.steps, FLAGS.loop))
-
-
-def _in_batches(function, inputs):
-    return np.concatenate([function(inputs[i:i + FLAGS.batch_size])[IMAGES].numpy()
-                           for i in range(0, len(inputs), FLAGS.batch_size)])
-
-
 def draw(command):
     """Make the picture of ``command`` and write it; returns its path."""
     _check_flags(command)
@@ -138,7 +119,10 @@ def draw(command):
     elif command == "noise-components":
         picture = figures.noise_components_figure(sampler, _seeds(command), FLAGS.fine_from, psi)
     else:
-        picture = _interpolation_frames(sampler, psi)
+        if FLAGS.fps < 1:
+            raise UserError(f"--fps must be >= 1, got {FLAGS.fps}.")
+        picture = figures.interpolation_frames(sampler, _seeds(command), FLAGS.space, FLAGS.steps, FLAGS.loop, psi,
+                                               FLAGS.batch_size)
     print(f"{'Fig. ' + figure if figure else command}: {tool_flags.describe(generator, sampler, psi)}")
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     if command == "interpolation":

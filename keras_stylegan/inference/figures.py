@@ -7,9 +7,10 @@
   standard deviation over many draws (which parts the noise changes).
 - Fig. 5, noise components: noise in all layers, in none, in the fine layers only, in the coarse ones only.
 - Fig. 8, truncation: a row per seed, a column per psi (1, 0.7, 0.5, 0, -0.5, -1 in the paper).
+- Sec. 4.1, interpolation: video frames along a path through the seeds' latents, in Z or in W.
 
-Canvases are white and gapless like the paper's; every image is at the network's sampling stage.
-Latents are NVIDIA's for each seed; the interpolation videos of Sec. 4.1 are in keras_stylegan.inference.paths.
+Canvases are white and gapless like the paper's; every image is at the network's sampling stage, and
+latents are NVIDIA's for each seed.
 """
 
 import numpy as np
@@ -18,6 +19,7 @@ import tensorflow as tf
 from keras_stylegan.errors import UserError
 from keras_stylegan.inference.grid import tile
 from keras_stylegan.inference.latents import latents_for_seeds
+from keras_stylegan.inference.paths import w_path, z_path
 from keras_stylegan.inference.sampler import IMAGES, W, Sampler
 from keras_stylegan.networks.style_mixing import BANDS, layers_of_band, mix_layers
 
@@ -143,3 +145,16 @@ def noise_components_figure(sampler, seeds, fine_from=None, truncation_psi=1.0):
                           truncation_cutoff=sampler.truncation_cutoff)
         columns.append(_synthesized(variant, _mapped(variant, seeds, truncation_psi)))
     return tile([list(row) for row in zip(*columns)])
+
+
+def interpolation_frames(sampler, seeds, space="z", steps=24, loop=True, truncation_psi=1.0, batch_size=8):
+    """Frames uint8 [T, R, R, C] through the seeds' latents: ``space="z"`` slerps z (then maps and
+    truncates each frame), ``"w"`` lerps the truncated w of the seeds; ``steps`` frames per keyframe."""
+    if len(seeds) < 2 or steps < 1 or space not in ("z", "w"):
+        raise UserError("an interpolation needs at least 2 seeds, steps >= 1 and the space z or w.")
+    zs = latents_for_seeds(seeds, sampler.generator.config.latent_size)
+    if space == "z":
+        function, path = lambda z: sampler.generate(z, np.float32(truncation_psi)), z_path(zs, steps, loop)
+    else:
+        function, path = sampler.synthesis, w_path(_mapped(sampler, seeds, truncation_psi).numpy(), steps, loop)
+    return np.concatenate([function(path[i:i + batch_size])[IMAGES].numpy() for i in range(0, len(path), batch_size)])

@@ -20,6 +20,7 @@ from tensorflow.core.protobuf.config_pb2 import CallableOptions
 from keras_stylegan import ArchitectureConfig, Generator, load_generator
 from keras_stylegan.errors import UserError
 from keras_stylegan.export import SIGNATURES, export_saved_model
+from reference import assert_same_image
 from tf_serving_rest import decode_request, encode_response
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -51,6 +52,10 @@ def made(tmp_path_factory):
     generated = run_tool("generate.py", f"--network={made['network']}", "--seeds=0-2,85", f"--trunc={PSI}",
                          f"--outdir={made['pngs']}")
     assert generated.returncode == 0, generated.stderr
+    alone = run_tool("generate.py", f"--network={made['network']}", "--seeds=85", f"--trunc={PSI}",
+                     f"--outdir={root / 'out85'}")  # the README's REST body: seed 85 alone
+    assert alone.returncode == 0, alone.stderr
+    made["png85"] = str(root / "out85" / "seed0085.png")
     made["version"] = os.path.join(made["export"], "1")
     return made
 
@@ -111,10 +116,10 @@ def test_tf1_session_loader_runs_every_signature(made):
         for seed, image in zip(SEEDS, images):
             np.testing.assert_array_equal(image, png(made, seed))
         ws = run("mapping", "w", z=nvidia_z(SEEDS), truncation_psi=PSI)
-        np.testing.assert_array_equal(run("synthesis", "images", w=ws), images)
+        assert_same_image(run("synthesis", "images", w=ws), images)
         noisy = run("synthesis_random_noise", "images", w=ws, noise_seed=[5, 6, 7, 8])
-        np.testing.assert_array_equal(noisy[1:2], run("random_noise", "images", z=nvidia_z(SEEDS[1:2]),
-                                                      truncation_psi=[PSI], noise_seed=[6]))
+        assert_same_image(noisy, run("random_noise", "images", z=nvidia_z(SEEDS), truncation_psi=[PSI] * 4,
+                                     noise_seed=[5, 6, 7, 8]))
         assert not np.array_equal(noisy, images)
         with pytest.raises(tf.errors.InvalidArgumentError, match=r"truncation_psi must be in \[-1, 2\]"):
             run("serving_default", "images", z=nvidia_z([0]), truncation_psi=2.5)
@@ -134,7 +139,7 @@ def test_a_server_feeding_a_z_of_the_wrong_width_gets_the_expected_shape(made):
 
 
 def test_saved_model_cli_run_takes_the_tf1_path_and_gives_the_images(made, tmp_path):
-    np.save(tmp_path / "z.npy", nvidia_z([85]))
+    np.save(tmp_path / "z.npy", nvidia_z(SEEDS))  # generate.py drew them in one batch: the same shapes
     np.save(tmp_path / "psi.npy", np.float32(PSI))
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     ran = subprocess.run([cli, "run", "--dir", made["version"], "--tag_set", "serve", "--signature_def",
@@ -142,7 +147,8 @@ def test_saved_model_cli_run_takes_the_tf1_path_and_gives_the_images(made, tmp_p
                           "--outdir", str(tmp_path / "out")], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     assert ran.returncode == 0, ran.stderr
-    np.testing.assert_array_equal(np.load(tmp_path / "out" / "images.npy")[0], png(made, 85))
+    for seed, image in zip(SEEDS, np.load(tmp_path / "out" / "images.npy")):
+        np.testing.assert_array_equal(image, png(made, seed))
 
 
 FRESH = textwrap.dedent("""
@@ -152,10 +158,11 @@ FRESH = textwrap.dedent("""
     from PIL import Image
 
     model = tf.saved_model.load(sys.argv[1])
-    for seed in (0, 1, 2, 85):
-        z = np.random.RandomState(seed).randn(1, 64).astype(np.float32)
-        images = model.signatures["serving_default"](z=tf.constant(z), truncation_psi=tf.constant(0.7))["images"]
-        Image.fromarray(images.numpy()[0]).save(f"seed{seed:04d}.png", format="PNG")
+    seeds = (0, 1, 2, 85)  # one batch, as generate.py drew them
+    z = np.concatenate([np.random.RandomState(seed).randn(1, 64) for seed in seeds]).astype(np.float32)
+    images = model.signatures["serving_default"](z=tf.constant(z), truncation_psi=tf.constant(0.7))["images"]
+    for seed, image in zip(seeds, images.numpy()):
+        Image.fromarray(image).save(f"seed{seed:04d}.png", format="PNG")
     ours = sorted(name for name in sys.modules if name.split(".")[0] in ("keras_stylegan", "pipelines"))
     print("imported:", ours)
 """)
@@ -188,7 +195,7 @@ def test_the_readmes_rest_body_runs_through_the_signature_and_gives_generate_pys
     np.testing.assert_array_equal(inputs["z"], nvidia_z([85]))  # seed 85's z, exactly
     reply = json.loads(json.dumps(encode_response(
         {k: v.numpy() for k, v in signature(**{k: tf.constant(v) for k, v in inputs.items()}).items()}, row_format=True)))
-    np.testing.assert_array_equal(np.asarray(reply["predictions"], np.uint8)[0], png(made, 85))
+    np.testing.assert_array_equal(np.asarray(reply["predictions"], np.uint8)[0], np.asarray(Image.open(made["png85"])))
     columnar = {"signature_name": "serving_default", "inputs": {"z": nvidia_z(SEEDS).tolist(), "truncation_psi": PSI}}
     inputs = decode_request(json.loads(json.dumps(columnar)), signature)
     reply = encode_response({k: v.numpy() for k, v in signature(**{k: tf.constant(v) for k, v in inputs.items()}).items()},
@@ -228,7 +235,8 @@ def test_the_readmes_grpc_sketch_builds_a_predict_request_that_maps_onto_the_sig
     namespace = {}
     exec(sketch, namespace)
     assert requests[0].model_spec.name == "stylegan"
-    for seed, image in zip((0, 1, 85), namespace["images"]):
+    assert namespace["images"].shape == (4, 8, 8, 3)
+    for seed, image in zip(SEEDS, namespace["images"]):
         np.testing.assert_array_equal(image, png(made, seed))
 
 

@@ -8,6 +8,7 @@ from keras_stylegan.errors import UserError
 from keras_stylegan.inference import figures
 from keras_stylegan.inference.sampler import Sampler
 from keras_stylegan.networks.style_mixing import layers_of_band, mix_layers
+from reference import assert_same_image, uint8_images
 
 R = 16
 CONFIG = ArchitectureConfig(resolution=R, latent_size=16, dlatent_size=16, mapping_layers=2, mapping_fmaps=16,
@@ -33,17 +34,6 @@ def z(seeds):
     return np.stack([np.random.RandomState(s).randn(CONFIG.latent_size) for s in seeds]).astype(np.float32)
 
 
-def uint8(images):
-    return np.clip(np.floor(np.asarray(images, np.float64) * 127.5 + 128), 0, 255).astype(np.uint8)
-
-
-def assert_same_image(actual, expected):
-    """Equal up to float rounding: batches of other sizes may put a value on the other side of a uint8 step,
-    so a few pixels may differ by one level, none by more."""
-    difference = np.abs(actual.astype(int) - expected.astype(int))
-    assert difference.max() <= 1 and (difference > 0).mean() <= 0.01, (difference.max(), (difference > 0).mean())
-
-
 def cell(canvas, row, col):
     return canvas[row * R:(row + 1) * R, col * R:(col + 1) * R]
 
@@ -55,12 +45,12 @@ def test_style_mixing_cells_are_the_row_styles_with_a_band_copied_from_the_colum
     assert (cell(canvas, 0, 0) == 255).all()  # the empty corner is white
     ws_rows, ws_cols = G.map(z(rows), truncation_psi=0.8), G.map(z(cols), truncation_psi=0.8)
     for c in range(len(cols)):
-        assert_same_image(cell(canvas, 0, c + 1), uint8(G.synthesize(ws_cols[c:c + 1], noise_mode="const"))[0])
+        assert_same_image(cell(canvas, 0, c + 1), uint8_images(G.synthesize(ws_cols[c:c + 1], noise_mode="const"))[0])
     for r, band in enumerate(bands):
-        assert_same_image(cell(canvas, r + 1, 0), uint8(G.synthesize(ws_rows[r:r + 1], noise_mode="const"))[0])
+        assert_same_image(cell(canvas, r + 1, 0), uint8_images(G.synthesize(ws_rows[r:r + 1], noise_mode="const"))[0])
         for c in range(len(cols)):
             mixed = mix_layers(ws_rows[r:r + 1], ws_cols[c:c + 1], layers_of_band(band, CONFIG.num_layers))
-            assert_same_image(cell(canvas, r + 1, c + 1), uint8(G.synthesize(mixed, noise_mode="const"))[0])
+            assert_same_image(cell(canvas, r + 1, c + 1), uint8_images(G.synthesize(mixed, noise_mode="const"))[0])
 
 
 def test_style_mixing_default_bands_are_the_papers_split_and_absent_bands_are_refused(sampler):
@@ -80,7 +70,7 @@ def test_truncation_columns_are_psis_and_psi_zero_is_the_average_image_for_every
     for r, seed in enumerate([91, 388]):
         for c, psi in enumerate(psis):
             assert_same_image(cell(canvas, r, c),
-                                          uint8(G(z([seed]), truncation_psi=psi, noise_mode="const"))[0])
+                                          uint8_images(G(z([seed]), truncation_psi=psi, noise_mode="const"))[0])
     np.testing.assert_array_equal(cell(canvas, 0, 2), cell(canvas, 1, 2))  # every layer truncated: w = w_avg
     assert not np.array_equal(cell(canvas, 0, 0), cell(canvas, 1, 0))
 
@@ -102,8 +92,8 @@ def test_noise_components_columns_are_all_none_fine_and_coarse_layers(G, sampler
     canvas = figures.noise_components_figure(sampler, [1967, 1555], fine_from=16, truncation_psi=1.0)
     assert canvas.shape == (2 * R, 4 * R, 3)
     latents = z([1967, 1555])
-    assert_same_image(cell(canvas, 1, 0), uint8(G(latents, truncation_psi=1.0, noise_mode="const"))[1])
-    assert_same_image(cell(canvas, 1, 1), uint8(G(latents, truncation_psi=1.0, noise_mode="none"))[1])
+    assert_same_image(cell(canvas, 1, 0), uint8_images(G(latents, truncation_psi=1.0, noise_mode="const"))[1])
+    assert_same_image(cell(canvas, 1, 1), uint8_images(G(latents, truncation_psi=1.0, noise_mode="none"))[1])
     for column, zeroed in ((2, lambda res: res < 16), (3, lambda res: res >= 16)):
         copy = Generator.from_config(G.get_config())
         copy.set_weights(G.get_weights())
@@ -111,7 +101,21 @@ def test_noise_components_columns_are_all_none_fine_and_coarse_layers(G, sampler
             if name.endswith("const_noise") and zeroed(int(name.split("/")[1][1:])):  # synthesis/b16/...
                 variable.assign(np.zeros(variable.shape, np.float32))
         assert_same_image(cell(canvas, 0, column),
-                                      uint8(copy(latents, truncation_psi=1.0, noise_mode="const"))[0])
+                                      uint8_images(copy(latents, truncation_psi=1.0, noise_mode="const"))[0])
     assert len({cell(canvas, 0, c).tobytes() for c in range(4)}) == 4
     with pytest.raises(UserError, match=r"fine layers must start at a resolution in \(4, 16\]"):
         figures.noise_components_figure(sampler, [1], fine_from=32)
+
+
+def test_interpolation_frames_pass_through_the_keyframes_in_z_and_in_w(G, sampler):
+    seeds = [4, 9, 2]
+    for space in ("z", "w"):
+        frames = figures.interpolation_frames(sampler, seeds, space=space, steps=3, loop=False, truncation_psi=0.7)
+        assert frames.shape == (7, R, R, 3)
+        for frame, seed in zip(frames[::3], seeds):  # frames 0, 3, 6 are the keyframes
+            assert_same_image(frame, uint8_images(G(z([seed]), truncation_psi=0.7, noise_mode="const"))[0])
+        assert not np.array_equal(frames[1], frames[0])
+    looped = figures.interpolation_frames(sampler, seeds, space="w", steps=3, loop=True)
+    assert looped.shape == (9, R, R, 3)
+    with pytest.raises(UserError, match="at least 2 seeds"):
+        figures.interpolation_frames(sampler, [1], space="z")
