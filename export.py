@@ -11,7 +11,7 @@ import os
 from absl import app, flags
 
 import tool_flags
-from keras_stylegan.errors import UserError, one_line_errors
+from keras_stylegan.errors import UserError
 from keras_stylegan.export import SIGNATURES, export_saved_model
 
 FLAGS = flags.FLAGS
@@ -34,11 +34,5 @@ def export():
           f"uint8 images; signatures {', '.join(SIGNATURES)}.")
 
 
-def main(argv):
-    tool_flags.check_no_arguments(argv)
-    with one_line_errors("export.py", FLAGS.verbose):
-        export()
-
-
 if __name__ == "__main__":
-    app.run(main)
+    app.run(tool_flags.main_running("export.py", export))

@@ -11,7 +11,7 @@ import time
 from absl import app, flags
 
 import tool_flags
-from keras_stylegan.errors import UserError, one_line_errors
+from keras_stylegan.errors import UserError
 from keras_stylegan.inference.grid import make_grid
 from keras_stylegan.inference.image_io import write_png
 from keras_stylegan.inference.latents import class_labels, parse_seeds
@@ -56,11 +56,5 @@ def generate():
     print(f"Wrote {done} images to {FLAGS.outdir}{' and grid.png' if FLAGS.grid else ''} in {time.time() - start:.1f} s.")
 
 
-def main(argv):
-    tool_flags.check_no_arguments(argv)
-    with one_line_errors("generate.py", FLAGS.verbose):
-        generate()
-
-
 if __name__ == "__main__":
-    app.run(main)
+    app.run(tool_flags.main_running("generate.py", generate))

@@ -6,7 +6,7 @@ Command-line only: the library (keras_stylegan/) never imports absl; these flags
 from absl import app, flags
 
 from keras_stylegan import load_generator
-from keras_stylegan.errors import UserError
+from keras_stylegan.errors import UserError, one_line_errors
 from keras_stylegan.inference.sampler import Sampler
 from keras_stylegan.layers.noise import NOISE_MODES
 from keras_stylegan.networks.truncation import check_truncation_psi
@@ -35,6 +35,15 @@ def check_no_arguments(argv, expected=0):
     """absl's usage error for positional arguments beyond ``expected``."""
     if len(argv) > 1 + expected:
         raise app.UsageError(f"unexpected arguments {argv[1 + expected:]}; every option is a --flag (see --help).")
+
+
+def main_running(tool, work):
+    """absl's main for a tool without positional arguments: ``work()`` inside the one-line error path."""
+    def main(argv):
+        check_no_arguments(argv)
+        with one_line_errors(tool, FLAGS.verbose):
+            work()
+    return main
 
 
 def load_network():

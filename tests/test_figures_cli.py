@@ -13,6 +13,7 @@ from keras_stylegan import ArchitectureConfig, Generator, load_generator
 from keras_stylegan.inference.sampler import Sampler
 from keras_stylegan.training.rundir import write_options
 from keras_stylegan.training.snapshot import write_snapshot
+from noisy import with_noise
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 R = 16
@@ -27,10 +28,7 @@ def run_dir(tmp_path_factory):
     write_options(str(run), {"config": {}})
     G = Generator(ArchitectureConfig(resolution=R, latent_size=16, dlatent_size=16, mapping_layers=2,
                                      mapping_fmaps=16, fmap_base=64, fmap_max=16))
-    for name, variable in G.named_weights().items():
-        if name.endswith("noise/strength"):
-            variable.assign(np.full(variable.shape, 0.5, np.float32))
-    write_snapshot(G, str(run), images_seen=1000, stage=R, alpha=1.0)
+    write_snapshot(with_noise(G), str(run), images_seen=1000, stage=R, alpha=1.0)
     return str(run)
 
 

@@ -20,6 +20,7 @@ from tensorflow.core.protobuf.config_pb2 import CallableOptions
 from keras_stylegan import ArchitectureConfig, Generator, load_generator
 from keras_stylegan.errors import UserError
 from keras_stylegan.export import SIGNATURES, export_saved_model
+from noisy import with_noise
 from reference import assert_same_image
 from tf_serving_rest import decode_request, encode_response
 
@@ -39,12 +40,7 @@ def run_tool(*args, cwd=REPO):
 def made(tmp_path_factory):
     """{network, export (base dir), version (its 1/), pngs (generate.py's dir)}."""
     root = tmp_path_factory.mktemp("export")
-    G = Generator(CONFIG)
-    rng = np.random.RandomState(3)
-    for name, variable in G.named_weights().items():
-        if name.endswith("noise/strength"):
-            variable.assign(np.full(variable.shape, 0.5, np.float32))
-    G.w_avg.assign(rng.randn(CONFIG.dlatent_size).astype(np.float32) * 0.3)
+    G = with_noise(Generator(CONFIG), seed=3)
     G.save(root / "net.keras")
     made = {"network": str(root / "net.keras"), "export": str(root / "models" / "stylegan"), "pngs": str(root / "out")}
     exported = run_tool("export.py", f"--network={made['network']}", f"--output={made['export']}")

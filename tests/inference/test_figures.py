@@ -8,6 +8,7 @@ from keras_stylegan.errors import UserError
 from keras_stylegan.inference import figures
 from keras_stylegan.inference.sampler import Sampler
 from keras_stylegan.networks.style_mixing import layers_of_band, mix_layers
+from noisy import with_noise
 from reference import assert_same_image, uint8_images
 
 R = 16
@@ -17,12 +18,7 @@ CONFIG = ArchitectureConfig(resolution=R, latent_size=16, dlatent_size=16, mappi
 
 @pytest.fixture(scope="module")
 def G():
-    G = Generator(CONFIG, truncation_cutoff=CONFIG.num_layers)
-    for name, variable in G.named_weights().items():
-        if name.endswith("noise/strength"):
-            variable.assign(np.full(variable.shape, 0.5, np.float32))
-    G.w_avg.assign(np.random.RandomState(1).randn(CONFIG.dlatent_size).astype(np.float32) * 0.3)
-    return G
+    return with_noise(Generator(CONFIG, truncation_cutoff=CONFIG.num_layers))
 
 
 @pytest.fixture(scope="module")

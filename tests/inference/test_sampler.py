@@ -7,19 +7,11 @@ import tensorflow as tf
 from keras_stylegan import ArchitectureConfig, Generator
 from keras_stylegan.inference.latents import latents_for_seeds
 from keras_stylegan.inference.sampler import Sampler, to_uint8
+from noisy import with_noise
 from reference import assert_same_image, uint8_images
 
 CONFIG = ArchitectureConfig(resolution=16, latent_size=16, dlatent_size=16, mapping_layers=2, mapping_fmaps=16,
                             fmap_base=64, fmap_max=16)
-
-
-def with_noise(generator):
-    """Non-zero noise strengths and w_avg, so that noise and truncation change the images."""
-    for name, variable in generator.named_weights().items():
-        if name.endswith("noise/strength"):
-            variable.assign(np.full(variable.shape, 0.5, np.float32))
-    generator.w_avg.assign(np.random.RandomState(1).randn(CONFIG.dlatent_size).astype(np.float32) * 0.3)
-    return generator
 
 
 @pytest.fixture(scope="module")
