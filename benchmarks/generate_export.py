@@ -92,6 +92,7 @@ def main():
                                capture_output=True, text=True, check=True,
                                env={**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "2"})
         results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)  # each resolution as soon as it is measured
     print(json.dumps({"machine": machine(), "results": results}, indent=2))
 
 
