@@ -2,8 +2,10 @@
 
 SRC may be a run directory (its newest ``network-snapshot-*.keras``, or, for a run that has none, Gs of its
 newest training checkpoint), a snapshot or any ``.keras`` file holding a Generator, a training
-checkpoint (``<run>/checkpoints/ckpt-N``, one of its files, or the checkpoints directory), or one of
-NVIDIA's official StyleGAN v1 pickles (``karras2019stylegan-*.pkl``: its Gs, read without running its code). Generation,
+checkpoint (``<run>/checkpoints/ckpt-N``, one of its files, or the checkpoints directory), a SavedModel
+written by ``export.py`` (a version directory, or the base directory for its highest version: the
+network kept in its ``assets.extra``), or one of NVIDIA's official StyleGAN v1 pickles
+(``karras2019stylegan-*.pkl``: its Gs, read without running its code). Generation,
 figures, export, metrics and the notebooks all go through here (DESIGN: tools other than the trainer never
 read training checkpoints themselves).
 """
@@ -13,11 +15,13 @@ import os
 import keras
 
 from keras_stylegan.errors import UserError
+from keras_stylegan.export.saved_model import NETWORK_FILE, saved_model_dir
 from keras_stylegan.networks import Generator
 from keras_stylegan.training import snapshot
 from keras_stylegan.training.rundir import OPTIONS_FILE
 
-SOURCES = "a run directory, a .keras network file, a training checkpoint or an official StyleGAN .pkl"
+SOURCES = ("a run directory, a .keras network file, a training checkpoint, an export.py SavedModel or an "
+           "official StyleGAN .pkl")
 
 
 def load_generator(source):
@@ -36,6 +40,12 @@ def load_generator(source):
             return snapshot.generator_from_checkpoint(os.path.join(source, "checkpoints"))
         raise UserError(f"run directory {source!r} holds no network snapshot and no checkpoint yet "
                         "(train it first, or give a run that has reached its first checkpoint).")
+    exported = saved_model_dir(source)
+    if exported:
+        if not os.path.isfile(os.path.join(exported, NETWORK_FILE)):
+            raise UserError(f"SavedModel {exported!r} holds no {NETWORK_FILE}: only SavedModels written by "
+                            "export.py can be loaded as a network (give the run directory it came from).")
+        return _load_keras(os.path.join(exported, NETWORK_FILE))
     if source.endswith(".keras") and os.path.isfile(source):
         return _load_keras(source)
     if source.endswith(".pkl") and os.path.isfile(source):

@@ -23,8 +23,9 @@ class ProgressBar:
         self.last_decile = -1
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
 
-    def update(self, done, skipped=0):
-        """Report ``done`` steps finished (``skipped`` of them passed over); redraws when due."""
+    def update(self, done, skipped=None):
+        """Report ``done`` steps finished (``skipped`` of them passed over, shown unless None); redraws
+        when due."""
         done = min(done, self.total)  # skipped files can take the count past a --max_images total
         now = time.monotonic()
         decile = 10 * done // self.total
@@ -36,7 +37,7 @@ class ProgressBar:
         filled = self.width * done // self.total
         rate = done / max(now - self.start, 1e-9)
         line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} images "
-                f"{100 * done / self.total:5.1f}%  {rate:.0f} img/s  {skipped} skipped")
+                f"{100 * done / self.total:5.1f}%  {rate:.0f} img/s" + ("" if skipped is None else f"  {skipped} skipped"))
         self.stream.write(("\r" + line) if self.tty else (line + "\n"))
         self.stream.flush()
 

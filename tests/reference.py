@@ -30,3 +30,15 @@ def box_downsample(x):
 
 def lrelu(x):
     return np.where(x >= 0, x, 0.2 * x)
+
+
+def uint8_images(images):
+    """[-1, 1] images -> uint8 as NVIDIA's tools: floor(x * 127.5 + 128), clipped to [0, 255]."""
+    return np.clip(np.floor(np.asarray(images, np.float64) * 127.5 + 128), 0, 255).astype(np.uint8)
+
+
+def assert_same_image(actual, expected):
+    """Equal up to float rounding: computed in batches of other sizes, a value may land on the other side of
+    a uint8 step (the convolutions sum in another order), so a few pixels may differ by one level, none by more."""
+    difference = np.abs(np.asarray(actual).astype(int) - np.asarray(expected).astype(int))
+    assert difference.max() <= 1 and (difference > 0).mean() <= 0.01, (difference.max(), (difference > 0).mean())

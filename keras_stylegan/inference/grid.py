@@ -1,9 +1,11 @@
-"""Image grids: a batch of images tiled into one picture, as the snapshots of the official training loop."""
+"""Image grids: a batch of images tiled into one picture, as the snapshots of the official training loop,
+and the row-by-column canvases the paper's figures are laid out on."""
 
 import math
 
 import numpy as np
-from PIL import Image
+
+from keras_stylegan.inference.image_io import write_png
 
 
 def grid_shape(count):
@@ -11,6 +13,31 @@ def grid_shape(count):
     cols = math.ceil(math.sqrt(count))
     rows = math.ceil(count / cols)
     return cols, rows
+
+
+def enlarge(images, factor):
+    """Images (HWC, or NHWC) enlarged ``factor`` times by nearest neighbour, so that tiny stages stay visible."""
+    if factor == 1:
+        return images
+    return images.repeat(factor, axis=-3).repeat(factor, axis=-2)
+
+
+def tile(
+    rows,  # list of rows, each a list of uint8 HWC images of one size, or None for an empty cell
+    gap=0,  # pixels between cells
+    background=255,  # value of empty cells and gaps (255 white, 0 black)
+):
+    """One uint8 canvas holding ``rows`` cell by cell (the paper's figures are white, without gaps)."""
+    cell = next(image for row in rows for image in row if image is not None)
+    height, width, channels = cell.shape
+    cols = max(len(row) for row in rows)
+    canvas = np.full((len(rows) * (height + gap) - gap, cols * (width + gap) - gap, channels), background, np.uint8)
+    for y, row in enumerate(rows):
+        for x, image in enumerate(row):
+            if image is not None:
+                canvas[y * (height + gap): y * (height + gap) + height,
+                       x * (width + gap): x * (width + gap) + width] = image
+    return canvas
 
 
 def make_grid(
@@ -29,21 +56,13 @@ def make_grid(
         raise ValueError(f"make_grid expects NHWC images, got shape {images.shape}.")
     lo, hi = drange
     images = np.clip(np.rint((images - lo) * (255.0 / (hi - lo))), 0, 255).astype(np.uint8)
-    count, height, width, channels = images.shape
-    scale = max(1, math.ceil(min_size / max(height, width)))
-    if scale > 1:
-        images = images.repeat(scale, axis=1).repeat(scale, axis=2)
-        height, width = height * scale, width * scale
-    cols, rows = grid_shape(count)
-    grid = np.zeros((rows * (height + gap) - gap, cols * (width + gap) - gap, channels), np.uint8)
-    for index in range(count):
-        y, x = divmod(index, cols)
-        grid[y * (height + gap): y * (height + gap) + height, x * (width + gap): x * (width + gap) + width] = images[index]
-    return grid
+    images = enlarge(images, max(1, math.ceil(min_size / max(images.shape[1:3]))))
+    cols, _ = grid_shape(len(images))
+    return tile([list(images[start:start + cols]) for start in range(0, len(images), cols)], gap=gap, background=0)
 
 
 def save_grid(images, path, drange=(-1.0, 1.0)):
     """Write ``make_grid(images)`` as a PNG file and return the grid array."""
     grid = make_grid(images, drange=drange)
-    Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(path)
+    write_png(path, grid)
     return grid

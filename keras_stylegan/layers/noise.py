@@ -19,6 +19,8 @@ class NoiseInjection(keras.layers.Layer):
     ``strength`` is a learned per-channel scale initialised to 0. ``noise_mode``: ``"random"`` draws
     fresh noise (statelessly from ``seed`` when one is given, so a step is reproducible), ``"const"``
     uses a fixed noise image stored in the layer (reproducible images), ``"none"`` adds nothing.
+    ``seed`` is one stateless seed ``[2]`` for the whole batch, or one per sample ``[N, 2]``: then a
+    sample's noise depends on its own seed only, not on the batch it is drawn in.
     """
 
     def __init__(
@@ -50,13 +52,19 @@ class NoiseInjection(keras.layers.Layer):
         if noise_mode == "const":
             noise = self.const_noise
         else:
-            shape = tf.concat([tf.shape(x)[:3], [1]], axis=0)
-            if seed is None:
-                noise = tf.random.normal(shape)
-            else:
-                layer_seed = tf.random.experimental.stateless_fold_in(seed, self.seed_index)
-                noise = tf.random.stateless_normal(shape, seed=layer_seed)
+            noise = self._draw(tf.concat([tf.shape(x)[:3], [1]], axis=0), seed)
         return x + tf.cast(noise, x.dtype) * tf.cast(self.strength, x.dtype)
+
+    def _draw(self, shape, seed):
+        """N(0, 1) noise of ``shape`` [N, H, W, 1] from ``seed`` (None, [2] or one per sample [N, 2])."""
+        if seed is None:
+            return tf.random.normal(shape)
+        seed = tf.convert_to_tensor(seed)
+        if seed.shape.rank == 2:
+            return tf.map_fn(lambda sample_seed: self._draw(shape[1:], sample_seed), seed,
+                             fn_output_signature=tf.float32)
+        layer_seed = tf.random.experimental.stateless_fold_in(seed, self.seed_index)
+        return tf.random.stateless_normal(shape, seed=layer_seed)
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -40,3 +40,16 @@ def test_modes():
     np.testing.assert_array_equal(layer(x, seed=seed), layer(x, seed=seed))
     with pytest.raises(ValueError, match="noise_mode"):
         layer(x, noise_mode="loud")
+
+
+def test_one_seed_per_sample_makes_each_sample_independent_of_its_batch():
+    layer = _layer()
+    layer.strength.assign([1.0, 1.0, 1.0])
+    x = np.zeros((3, 8, 8, 3), np.float32)
+    seeds = tf.constant([[7, 1], [8, 1], [7, 1]], tf.int64)
+    batch = layer(x, seed=seeds).numpy()
+    alone = layer(x[:1], seed=seeds[1:2]).numpy()
+    np.testing.assert_array_equal(batch[1], alone[0])  # seed [8, 1] alone or second in a batch
+    np.testing.assert_array_equal(batch[0], batch[2])  # the same seed, the same noise
+    assert not np.allclose(batch[0], batch[1])
+    assert abs(batch[..., 0].std() - 1.0) < 0.25

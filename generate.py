@@ -1,0 +1,60 @@
+"""Generate images by seed: ``python generate.py --network=RUN_DIR --seeds=0-35,85 --outdir=out``.
+
+z for seed s is ``np.random.RandomState(s).randn(1, z_dim)``, as in NVIDIA's tools, and each image is
+written as ``<outdir>/seed<s>.png`` (``--grid`` adds ``grid.png``). The network comes through
+keras_stylegan.load_generator: a run directory, a snapshot, a training checkpoint or an export.
+"""
+
+import os
+import time
+
+from absl import app, flags
+
+import tool_flags
+from keras_stylegan.errors import UserError
+from keras_stylegan.inference.grid import make_grid
+from keras_stylegan.inference.image_io import write_png
+from keras_stylegan.inference.latents import class_labels, parse_seeds
+from pipelines.progress import ProgressBar
+
+FLAGS = flags.FLAGS
+tool_flags.define_network_flags()
+tool_flags.define_sampling_flags()
+flags.DEFINE_string("seeds", None, "Seeds, e.g. 0-35,85 (inclusive ranges and single seeds).")
+flags.DEFINE_string("outdir", "out", "Directory the images are written to (created if needed).")
+flags.DEFINE_bool("grid", False, "Also write grid.png: all images tiled in a near-square grid.")
+flags.DEFINE_integer("class", None, "Class of a conditional network (one-hot label); only for conditional networks.")
+flags.DEFINE_integer("batch_size", 8, "Images generated per batch.")
+
+
+def generate():
+    if FLAGS.seeds is None:
+        raise UserError("give --seeds, e.g. --seeds=0-35,85.")
+    seeds = list(dict.fromkeys(parse_seeds(FLAGS.seeds)))
+    if FLAGS.batch_size < 1:
+        raise UserError(f"--batch_size must be >= 1, got {FLAGS.batch_size}.")
+    generator = tool_flags.load_network()
+    sampler, psi = tool_flags.sampler_and_psi(generator)
+    class_index = FLAGS["class"].value
+    class_labels(class_index, generator.config.label_size, 1)
+    print(f"Generating {len(seeds)} images: {tool_flags.describe(generator, sampler, psi)}, noise {FLAGS.noise_mode}")
+    os.makedirs(FLAGS.outdir, exist_ok=True)
+    start, done, grid = time.time(), 0, []
+    bar = ProgressBar(len(seeds)) if len(seeds) > FLAGS.batch_size else None
+    for batch, images in sampler.images_for_seeds(seeds, psi, class_index, random_noise=FLAGS.noise_mode == "random",
+                                                  batch_size=FLAGS.batch_size):
+        for seed, image in zip(batch, images):
+            write_png(os.path.join(FLAGS.outdir, f"seed{seed:04d}.png"), image)
+        done += len(batch)
+        grid += list(images) if FLAGS.grid else []
+        if bar:
+            bar.update(done)
+    if bar:
+        bar.close()
+    if FLAGS.grid:
+        write_png(os.path.join(FLAGS.outdir, "grid.png"), make_grid(grid, drange=(0, 255)))
+    print(f"Wrote {done} images to {FLAGS.outdir}{' and grid.png' if FLAGS.grid else ''} in {time.time() - start:.1f} s.")
+
+
+if __name__ == "__main__":
+    app.run(tool_flags.main_running("generate.py", generate))

@@ -1,0 +1,75 @@
+"""Flags that the command-line tools share (generate.py, figures.py, export.py), and what they turn into.
+
+Command-line only: the library (keras_stylegan/) never imports absl; these flags become its arguments here.
+"""
+
+from absl import app, flags
+
+from keras_stylegan import load_generator
+from keras_stylegan.errors import UserError, one_line_errors
+from keras_stylegan.inference.sampler import Sampler
+from keras_stylegan.layers.noise import NOISE_MODES
+from keras_stylegan.networks.truncation import check_truncation_psi
+
+FLAGS = flags.FLAGS
+
+
+def define_network_flags():
+    """--network and --verbose: every tool that takes a network."""
+    flags.DEFINE_string("network", None, "The network: a run directory (its newest snapshot), a "
+                        "network-snapshot-*.keras file, a training checkpoint or a SavedModel written by export.py.")
+    flags.DEFINE_bool("verbose", False, "Print the full traceback with an error.")
+
+
+def define_sampling_flags():
+    """--trunc, --trunc_cutoff, --noise_mode: how images are drawn from the network."""
+    flags.DEFINE_float("trunc", None, "Truncation psi in [-1, 2] (1 = no truncation, 0 = the average w); "
+                       "default: the network's own (0.7 for networks trained here).")
+    flags.DEFINE_integer("trunc_cutoff", None, "Style layers truncated, from the coarsest (2 per resolution); "
+                         "default: the network's own (8).")
+    flags.DEFINE_enum("noise_mode", "const", list(NOISE_MODES), "Noise inputs: const (the noise stored in the "
+                      "network: reproducible), random (drawn from each image's seed), none.")
+
+
+def check_no_arguments(argv, expected=0):
+    """absl's usage error for positional arguments beyond ``expected``."""
+    if len(argv) > 1 + expected:
+        raise app.UsageError(f"unexpected arguments {argv[1 + expected:]}; every option is a --flag (see --help).")
+
+
+def main_running(tool, work):
+    """absl's main for a tool without positional arguments: ``work()`` inside the one-line error path."""
+    def main(argv):
+        check_no_arguments(argv)
+        with one_line_errors(tool, FLAGS.verbose):
+            work()
+    return main
+
+
+def load_network():
+    """The Generator --network names (a UserError when it is missing or not a network)."""
+    if FLAGS.network is None:
+        raise UserError("give --network=SRC: a run directory, a network-snapshot-*.keras file, a training "
+                        "checkpoint or an export.py SavedModel.")
+    return load_generator(FLAGS.network)
+
+
+def sampler_and_psi(generator):
+    """The Sampler and truncation psi that --trunc, --trunc_cutoff and --noise_mode ask for (const noise
+    for --noise_mode=random: its images take the sampler's random-noise functions)."""
+    psi = generator.truncation_psi if FLAGS.trunc is None else FLAGS.trunc
+    try:
+        check_truncation_psi(psi)
+    except UserError as error:
+        raise UserError(f"--trunc: {error}") from None
+    if FLAGS.trunc_cutoff is not None and FLAGS.trunc_cutoff < 0:
+        raise UserError(f"--trunc_cutoff must be >= 0 (0 truncates no layer), got {FLAGS.trunc_cutoff}.")
+    noise_mode = "const" if FLAGS.noise_mode == "random" else FLAGS.noise_mode
+    return Sampler(generator, truncation_cutoff=FLAGS.trunc_cutoff, noise_mode=noise_mode), psi
+
+
+def describe(generator, sampler, psi):
+    """One line saying what will be drawn: resolution, stage and alpha, psi and cutoff."""
+    fade = "" if generator.alpha == 1.0 else f" (fading in, alpha {generator.alpha:.3f})"
+    return (f"{generator.stage}x{generator.stage}{fade} of a {generator.config.resolution} px network, "
+            f"truncation psi {psi:g} on {sampler.truncation_cutoff} layers")
