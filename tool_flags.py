@@ -17,7 +17,8 @@ FLAGS = flags.FLAGS
 def define_network_flags():
     """--network and --verbose: every tool that takes a network."""
     flags.DEFINE_string("network", None, "The network: a run directory (its newest snapshot), a "
-                        "network-snapshot-*.keras file, a training checkpoint or a SavedModel written by export.py.")
+                        "network-snapshot-*.keras file, a training checkpoint, a SavedModel written by export.py "
+                        "or an official StyleGAN v1 pickle (karras2019stylegan-*.pkl).")
     flags.DEFINE_bool("verbose", False, "Print the full traceback with an error.")
 
 
@@ -50,7 +51,7 @@ def load_network():
     """The Generator --network names (a UserError when it is missing or not a network)."""
     if FLAGS.network is None:
         raise UserError("give --network=SRC: a run directory, a network-snapshot-*.keras file, a training "
-                        "checkpoint or an export.py SavedModel.")
+                        "checkpoint, an export.py SavedModel or an official karras2019stylegan-*.pkl.")
     return load_generator(FLAGS.network)
 
 
