@@ -1,6 +1,11 @@
 """The notebooks run top to bottom on the tiny configuration (KERAS_STYLEGAN_TINY=1), each in a fresh kernel
 in an empty working directory, keep no outputs, and take their Colab badges and install address from
-pyproject.toml."""
+pyproject.toml.
+
+explore.ipynb and serving.ipynb get the quickstart's tiny run as their NETWORK parameter (its directory, its
+newest snapshot), as a user fills it in, rather than each training a run of its own: that would train the same
+tiny run (train_quickstart of the setup cell, which quickstart.ipynb runs here) twice more.
+"""
 
 import glob
 import importlib.util
