@@ -10,6 +10,7 @@ tiny run (train_quickstart of the setup cell, which quickstart.ipynb runs here) 
 import glob
 import importlib.util
 import os
+import re
 
 import nbformat
 import pytest
@@ -59,6 +60,17 @@ def test_badges_and_install_address_follow_pyproject():
         setups.add(setup)
         assert sync_urls.badge(name) in readme, f"the README's Notebooks section lacks {name}'s badge"
     assert len(setups) == 1, "every notebook starts with the same setup cell"
+
+
+def test_notebook_code_names_no_address_but_the_repository_and_a_local_server():
+    """Nothing is downloaded beyond the project: the only address code cells hold is the one Colab clones
+    (and localhost in the printed TF Serving commands)."""
+    repository = _sync_urls().repository()
+    for name in NAMES:
+        for cell in _read(name).cells:
+            if cell.cell_type == "code":
+                for url in re.findall(r"[a-z]+://[^\s\"']+", cell.source):
+                    assert url == repository or url.startswith("http://localhost:"), f"{name}: {url}"
 
 
 def test_sync_urls_rewrites_a_changed_address(monkeypatch):
