@@ -17,7 +17,7 @@ signature                  inputs                                               
 ``serving_default``, ``mapping`` and ``synthesis`` use the constant noise stored in the network
 (reproducible images); the ``*random_noise`` ones draw fresh noise from one seed per image. Images are at
 the network's sampling stage (a snapshot's: the resolution its training had reached). The SavedModel is
-written by ``keras.export.ExportArchive``, whose variables also restore through TensorFlow 1's session
+written by ``keras.export.ExportArchive`` (each weight the signatures use stored once), whose variables also restore through TensorFlow 1's session
 loader (``tf.compat.v1.saved_model.loader.load``), the path TF Serving's C++ loader and
 ``saved_model_cli run`` take; a plain ``tf.Module`` export did not ("Could not find variable"). The
 network itself is kept in ``assets.extra/network.keras`` (TF Serving ignores that directory), so that
@@ -57,8 +57,10 @@ def export_saved_model(
         raise UserError(f"{target} already exists: give another version (e.g. {version + 1}) or remove it.")
     os.makedirs(output, exist_ok=True)
     sampler = Sampler(generator, truncation_cutoff=truncation_cutoff)
+    # Not archive.track(generator): on the TensorFlow backend it adds the keras.Variable wrappers beside the
+    # tf.Variables the endpoints capture, and the SavedModel then stores every weight twice (keras-team/keras
+    # #23553). The endpoints' own variables are all the signatures need.
     archive = keras.export.ExportArchive()
-    archive.track(generator)
     for name, function in SIGNATURES.items():
         archive.add_endpoint(name, sampler.functions[function])
     partial = tempfile.mkdtemp(prefix=f".{version}.partial-", dir=output)

@@ -76,6 +76,15 @@ def test_export_is_one_version_directory_and_nothing_else(made):
     assert os.stat(made["version"]).st_mode & 0o055 == 0o055  # readable by a server running as another user
 
 
+def test_each_weight_is_stored_once(made):
+    # The values in the export's checkpoint, counted against the network's parameters: a weight stored twice
+    # (the keras.Variable wrapper beside its tf.Variable) would double them.
+    stored = sum(int(np.prod(shape)) for name, shape in tf.train.list_variables(
+        os.path.join(made["version"], "variables", "variables")) if name != "_CHECKPOINTABLE_OBJECT_GRAPH")
+    parameters = sum(int(np.prod(v.shape)) for v in load_generator(made["network"]).weights)
+    assert 0.5 * parameters < stored <= parameters
+
+
 def test_saved_model_cli_lists_the_signatures_with_dtypes_and_shapes(made):
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     shown = subprocess.run([cli, "show", "--all", "--dir", made["version"]], capture_output=True, text=True,
