@@ -12,8 +12,6 @@ error before any training.
 """
 
 import dataclasses
-import hashlib
-import json
 import os
 import sys
 
@@ -27,7 +25,7 @@ from keras_stylegan.training.run import run
 from keras_stylegan.training.rundir import read_options, resolve_run_dir
 from keras_stylegan.training.schedule import ProgressiveSchedule
 from pipelines.builtin import ensure_builtin
-from pipelines.manifest import read_manifest
+from pipelines.manifest import manifest_sha256, read_manifest
 from pipelines.reader import make_dataset
 
 FLAGS = flags.FLAGS
@@ -98,6 +96,12 @@ RUN_HELP = {
     "init_from": "Fine-tune: an official StyleGAN v1 pickle (karras2019stylegan-*.pkl) whose G, D and Gs a new run "
                  "starts from; the architecture flags default to the pickle's (others are an error) and "
                  "--start_resolution to its resolution.",
+    "metrics": "Metrics run on Gs during training, comma-separated registered names (swd, ms_ssim, fid; "
+               "see evaluate.py), into <run>/metrics.jsonl and TensorBoard; empty = none.",
+    "metrics_kimg": "Thousands of images between metric evaluations (also at the start and the end); "
+                    "0 = every --snapshot_kimg.",
+    "metrics_images": "Images of each set (fakes and reals) a training-time metric compares.",
+    "inception": "Path of classify_image_graph_def.pb (from inception-2015-12-05.tgz) for --metrics=fid.",
 }
 NESTED = (("architecture", ArchitectureConfig, ARCHITECTURE_HELP),
           ("schedule", ProgressiveSchedule, SCHEDULE_HELP),
@@ -262,14 +266,16 @@ def main(argv):
         config = config_from_flags(run_dir if resuming else "none")
     except ValueError as error:
         sys.exit(f"train.py: error: {error}")
+    data_hash = manifest_sha256(manifest)
     options = {
         "flags": {name: FLAGS[name].value for name in SAVED_FLAGS},
         "data_dir": os.path.abspath(data_dir),
-        "manifest_sha256": hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest(),
+        "manifest_sha256": data_hash,
         "command": sys.argv,
     }
     try:
-        run(config, make_dataset_factory(data_dir, config.mirror), extra_options=options)
+        run(config, make_dataset_factory(data_dir, config.mirror), extra_options=options,
+            reals_key=f"manifest_sha256={data_hash}")
     except (ConfigError, FloatingPointError) as error:
         sys.exit(f"train.py: error: {error}")
 
