@@ -24,7 +24,7 @@ from keras_stylegan.training.losses import LossConfig
 from keras_stylegan.training.run import run
 from keras_stylegan.training.rundir import read_options, resolve_run_dir
 from keras_stylegan.training.schedule import ProgressiveSchedule
-from pipelines.builtin import ensure_builtin
+from pipelines.builtin import resolve_data
 from pipelines.manifest import manifest_sha256, read_manifest
 from pipelines.reader import make_dataset
 
@@ -185,17 +185,6 @@ def config_from_flags(resume):
     run_values = {name: FLAGS[name].value for name in RUN_HELP}
     run_values["resume"] = resume
     return TrainingConfig(architecture=architecture, schedule=schedule, loss=loss, **run_values)
-
-
-def resolve_data(data, cache_dir):
-    """The prepared dataset directory of ``--data`` (a directory or builtin:NAME, prepared on first use)."""
-    if not data:
-        raise ValueError("--data is required: a prepared dataset directory or builtin:NAME.")
-    if data.startswith("builtin:"):
-        return ensure_builtin(data[len("builtin:"):], cache_dir)
-    if not os.path.isdir(data):
-        raise ValueError(f"--data={data}: no such directory; prepare one with python -m pipelines.prepare_dataset.")
-    return data
 
 
 def make_dataset_factory(data_dir, mirror):
