@@ -26,7 +26,6 @@ from keras_stylegan.errors import UserError
 
 INPUT_TENSOR = "ExpandDims:0"
 FEATURES_TENSOR = "pool_3:0"
-FEATURES = 2048
 GRAPH_FILE = "classify_image_graph_def.pb"
 GRAPH_URL = "http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz"
 DEFAULT_CACHE_DIR = os.path.join(os.path.expanduser("~"), ".cache", "keras-stylegan", "fid-stats")
@@ -38,7 +37,8 @@ def missing_graph_message(path):
 
 
 class InceptionFeatures:
-    """``pool_3`` features [N, 2048] of uint8 NHWC images through the frozen graph at ``path``."""
+    """``pool_3`` features [N, 2048] of uint8 NHWC images through the frozen graph at ``path`` (as many
+    features as its ``pool_3`` has)."""
 
     def __init__(self, path):
         if not path or not os.path.isfile(path):
@@ -56,7 +56,7 @@ class InceptionFeatures:
         def features(images):
             outputs = tf.graph_util.import_graph_def(graph_def, input_map={INPUT_TENSOR: images},
                                                      return_elements=[FEATURES_TENSOR], name="inception")
-            return tf.reshape(outputs[0], [tf.shape(images)[0], FEATURES])
+            return tf.reshape(outputs[0], [tf.shape(images)[0], -1])  # [N, 2048] from the real graph
 
         try:
             self._features = tf.compat.v1.wrap_function(
@@ -73,7 +73,7 @@ class InceptionFeatures:
 
 
 def statistics(features_of, batches, num_images):
-    """Mean [2048] and covariance [2048, 2048] (float64, unbiased) of the features of the first
+    """Mean [F] and covariance [F, F] (float64, unbiased) of the features of the first
     ``num_images`` images of ``batches``."""
     total, outer, count = 0.0, 0.0, 0
     for batch in batches:
