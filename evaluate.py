@@ -118,7 +118,8 @@ def evaluate():
     metrics.check_options(names, options, resolution)
 
     def reals(n):
-        return dataset_batches(make_dataset(data_dir, resolution, FLAGS.batch_size, mirror=False, seed=FLAGS.seed))
+        batch = min(FLAGS.batch_size, int(manifest["count"]))
+        return dataset_batches(make_dataset(data_dir, resolution, batch, mirror=False, seed=FLAGS.seed))
 
     total = sum(2 * (FLAGS.num_images or metrics.METRICS[name].default_images) for name in names)
     bar, done = ProgressBar(total), [0]
