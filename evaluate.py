@@ -35,12 +35,14 @@ flags.DEFINE_string("images", None, "Score these images instead of a network: a 
                     "or a .zip of image files.")
 flags.DEFINE_string("data", None, "The reals: a prepared dataset directory or builtin:NAME.")
 flags.DEFINE_string("metrics", "swd", f"Comma-separated metrics: {', '.join(metrics.METRICS)}.")
-flags.DEFINE_integer("num_images", None, "Images of each set; default: each metric's own (swd 16384, ms_ssim "
-                     "10000, fid 50000, as the papers).")
+flags.DEFINE_integer("num_images", None, "Images of each set (PPL: paths); default: each metric's own (swd "
+                     "16384, ms_ssim 10000, fid 50000, ppl_* 100000, as the papers).")
 flags.DEFINE_integer("batch_size", 32, "Images per generator call and per reals batch.")
 flags.DEFINE_enum("mixed_precision", "float32", ["auto", "float32", "float16", "bfloat16"],
                   "Precision the generator computes in (its variables stay float32).")
 flags.DEFINE_string("inception", None, "classify_image_graph_def.pb (from inception-2015-12-05.tgz) for fid.")
+flags.DEFINE_string("lpips", None, "LPIPS-VGG16 weights (.npz, layout in the README) for the ppl_* metrics.")
+flags.DEFINE_bool("ppl_crop", False, "PPL: crop to the central face region as the paper did for FFHQ.")
 flags.DEFINE_string("stats_cache", DEFAULT_CACHE_DIR, "Where fid caches the reals' Inception statistics.")
 flags.DEFINE_string("cache_dir", os.path.join(os.path.expanduser("~"), ".cache", "keras-stylegan"),
                     "Where builtin:NAME datasets are prepared on first use.")
@@ -89,10 +91,13 @@ def evaluate():
     if FLAGS.batch_size < 1 or (FLAGS.num_images is not None and FLAGS.num_images < 2):
         raise UserError(f"--batch_size must be >= 1 and --num_images >= 2, got {FLAGS.batch_size} and "
                         f"{FLAGS.num_images}.")
-    options = metrics.MetricOptions(inception=FLAGS.inception or "", cache_dir=FLAGS.stats_cache, seed=FLAGS.seed)
+    options = metrics.MetricOptions(inception=FLAGS.inception or "", cache_dir=FLAGS.stats_cache,
+                                    lpips=FLAGS.lpips or "", ppl_crop=FLAGS.ppl_crop, batch_size=FLAGS.batch_size,
+                                    seed=FLAGS.seed)
     data_dir = resolve_data(FLAGS.data, FLAGS.cache_dir)
     manifest = read_manifest(data_dir)
     channels = int(manifest["channels"])
+    generator = None
     if FLAGS.network is not None:
         generator = with_precision(tool_flags.load_network(), FLAGS.mixed_precision)
         resolution = generator.config.resolution
@@ -115,7 +120,7 @@ def evaluate():
     if str(resolution) not in manifest["resolutions"]:
         raise UserError(f"--data holds images up to {manifest['resolution']} px, the network draws {resolution} px "
                         "(prepare the dataset at that resolution).")
-    metrics.check_options(names, options, resolution)
+    metrics.check_options(names, options, resolution, has_generator=generator is not None)
 
     def reals(n):
         batch = min(FLAGS.batch_size, int(manifest["count"]))
@@ -125,7 +130,8 @@ def evaluate():
     bar, done = ProgressBar(total), [0]
     inputs = metrics.MetricInputs(
         fakes=lambda n: counted(fakes(n), bar, done), reals=lambda n: counted(reals(n), bar, done),
-        resolution=resolution, channels=channels, reals_key=f"manifest_sha256={manifest_sha256(manifest)}")
+        resolution=resolution, channels=channels, reals_key=f"manifest_sha256={manifest_sha256(manifest)}",
+        generator=generator)
     run_dir = FLAGS.network if FLAGS.network and os.path.isfile(os.path.join(FLAGS.network, OPTIONS_FILE)) else None
     extra = {**source, "data": FLAGS.data}
     for record in metrics.evaluate(names, inputs, options, FLAGS.num_images, extra):

@@ -96,12 +96,13 @@ RUN_HELP = {
     "init_from": "Fine-tune: an official StyleGAN v1 pickle (karras2019stylegan-*.pkl) whose G, D and Gs a new run "
                  "starts from; the architecture flags default to the pickle's (others are an error) and "
                  "--start_resolution to its resolution.",
-    "metrics": "Metrics run on Gs during training, comma-separated registered names (swd, ms_ssim, fid; "
-               "see evaluate.py), into <run>/metrics.jsonl and TensorBoard; empty = none.",
+    "metrics": "Metrics run on Gs during training, comma-separated registered names (swd, ms_ssim, fid, "
+               "ppl_zfull, ppl_wfull, ppl_zend, ppl_wend; see evaluate.py), into <run>/metrics.jsonl and TensorBoard; empty = none.",
     "metrics_kimg": "Thousands of images between metric evaluations (also at the start and the end); "
                     "0 = every --snapshot_kimg.",
     "metrics_images": "Images of each set (fakes and reals) a training-time metric compares.",
     "inception": "Path of classify_image_graph_def.pb (from inception-2015-12-05.tgz) for --metrics=fid.",
+    "lpips": "Path of LPIPS-VGG16 weights (.npz, layout in the README) for --metrics=ppl_*.",
 }
 NESTED = (("architecture", ArchitectureConfig, ARCHITECTURE_HELP),
           ("schedule", ProgressiveSchedule, SCHEDULE_HELP),

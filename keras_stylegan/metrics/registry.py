@@ -12,7 +12,7 @@ import time
 from typing import Any, Callable
 
 from keras_stylegan.errors import UserError
-from keras_stylegan.metrics import fid, ms_ssim, swd
+from keras_stylegan.metrics import fid, lpips, ms_ssim, ppl, swd
 
 METRICS_FILE = "metrics.jsonl"
 
@@ -23,6 +23,9 @@ class MetricOptions:
 
     inception: str = ""  # FID: path of classify_image_graph_def.pb
     cache_dir: str = fid.DEFAULT_CACHE_DIR  # FID: where the reals' statistics are cached
+    lpips: str = ""  # PPL: path of the LPIPS-VGG16 weights (.npz, layout in lpips.py)
+    ppl_crop: bool = False  # PPL: crop to the central face region as the paper does for FFHQ
+    batch_size: int = 32  # PPL: pairs of images per generator call
     seed: int = 0  # latents, noise and the metrics' own random draws
 
 
@@ -35,6 +38,9 @@ class MetricInputs:
     resolution: int
     channels: int
     reals_key: str = ""  # names the reals for caches ("" = not cached): dataset manifest hash and resolution
+    generator: Any = None  # the network the fakes come from (PPL walks its latent spaces); None for image folders
+    stage: Any = None  # the generator's stage and alpha for PPL (None: its sampling defaults)
+    alpha: Any = None
 
 
 def _swd(inputs, num_images, options):
@@ -54,6 +60,15 @@ def _fid(inputs, num_images, options):
                            reals_key=key, cache_dir=options.cache_dir)}
 
 
+def _ppl(space, sampling):
+    def compute(inputs, num_images, options):
+        distance = lpips.LPIPS(options.lpips)
+        value = ppl.ppl(inputs.generator, distance, num_images, options.batch_size, space, sampling,
+                        crop=options.ppl_crop, seed=options.seed, stage=inputs.stage, alpha=inputs.alpha)
+        return {f"ppl_{space}{sampling}": value}
+    return compute
+
+
 @dataclasses.dataclass(frozen=True)
 class Metric:
     compute: Callable  # (MetricInputs, num_images, MetricOptions) -> {figure name: value}
@@ -65,6 +80,10 @@ METRICS = {
     "swd": Metric(_swd, 16384, "sliced Wasserstein distance x1e3 per Laplacian level and mean (ProGAN App. D)"),
     "ms_ssim": Metric(_ms_ssim, 10000, "MS-SSIM diversity of fakes and reals, mean over pairs (lower = more varied)"),
     "fid": Metric(_fid, 50000, "Frechet Inception distance, TTUR's Inception graph (StyleGAN Tables 1-2)"),
+    **{f"ppl_{space}{sampling}": Metric(_ppl(space, sampling), 100000,
+                                        f"perceptual path length in {space.upper()}, {sampling} paths, LPIPS-VGG16 "
+                                        "(StyleGAN Sec. 4.1)")
+       for space in ppl.SPACES for sampling in ppl.SAMPLINGS},
 }
 
 
@@ -77,11 +96,16 @@ def parse_metrics(text):
     return list(dict.fromkeys(names))
 
 
-def check_options(names, options, resolution=None):
+def check_options(names, options, resolution=None, has_generator=True):
     """A UserError before any image is drawn when a metric lacks what it needs or cannot measure images
     of ``resolution``."""
     if "fid" in names and not options.inception:
         raise UserError(fid.missing_graph_message(options.inception))
+    path_lengths = [name for name in names if name.startswith("ppl_")]
+    if path_lengths and not has_generator:
+        raise UserError(f"{path_lengths[0]} walks a network's latent space: give --network, not --images.")
+    if path_lengths and not options.lpips:
+        lpips.LPIPS(options.lpips)  # raises the error saying how to give the weights
     if "ms_ssim" in names and resolution is not None and resolution < ms_ssim.WINDOW:
         raise UserError(f"ms_ssim needs images of at least {ms_ssim.WINDOW} px, these are {resolution} px "
                         "(drop it from the metrics).")

@@ -67,6 +67,7 @@ class TrainingConfig:
     metrics_kimg: float = 0.0  # thousands of images between metric evaluations; 0 = snapshot_kimg
     metrics_images: int = 1024  # images of each set a training-time metric compares
     inception: str = ""  # classify_image_graph_def.pb, for the fid metric
+    lpips: str = ""  # LPIPS-VGG16 weights (.npz), for the ppl_* metrics
 
     def __post_init__(self):
         if self.nan_policy not in NAN_POLICIES:
@@ -82,7 +83,12 @@ class TrainingConfig:
         if self.metrics_kimg < 0 or self.metrics_images < 2:
             raise ValueError(f"metrics_kimg must be >= 0 and metrics_images >= 2, got {self.metrics_kimg} and "
                              f"{self.metrics_images}.")
-        check_options(parse_metrics(self.metrics), MetricOptions(inception=self.inception), self.architecture.resolution)
+        check_options(parse_metrics(self.metrics), self.metric_options, self.architecture.resolution)
+
+    @property
+    def metric_options(self):
+        """The MetricOptions of the training-time metrics."""
+        return MetricOptions(inception=self.inception, lpips=self.lpips, seed=self.seed)
 
     @property
     def metrics_interval_kimg(self):

@@ -13,6 +13,7 @@ None). The seed makes the data order a function of (run seed, images seen at the
 is what lets a resumed run follow an uninterrupted one exactly.
 """
 
+import dataclasses
 import math
 import os
 
@@ -134,7 +135,7 @@ class _Metrics:
     def __init__(self, config, run_dir, writer, log, dataset_factory, reals_key):
         self.config = config
         self.names = metrics_lib.parse_metrics(config.metrics)
-        self.options = metrics_lib.MetricOptions(inception=config.inception, seed=config.seed)
+        self.options = dataclasses.replace(config.metric_options, batch_size=METRICS_BATCH)
         self.path = os.path.join(run_dir, metrics_lib.METRICS_FILE)
         self.writer = writer
         self.log = log
@@ -148,7 +149,8 @@ class _Metrics:
             fakes=lambda n: generated_batches(model.ema_generator, n, METRICS_BATCH, self.config.seed, stage, alpha),
             reals=lambda n: dataset_batches(
                 self.dataset_factory(arch.resolution, METRICS_BATCH, None, self.config.seed)),
-            resolution=arch.resolution, channels=arch.num_channels, reals_key=self.reals_key)
+            resolution=arch.resolution, channels=arch.num_channels, reals_key=self.reals_key,
+            generator=model.ema_generator, stage=stage, alpha=alpha)
         extra = {"kimg": seen / 1000, "resolution": stage, "alpha": alpha}
         for record in metrics_lib.evaluate(self.names, inputs, self.options, self.config.metrics_images, extra):
             metrics_lib.append_record(self.path, record)
