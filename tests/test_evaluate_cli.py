@@ -84,6 +84,7 @@ def test_a_folder_of_images_is_scored_against_the_dataset_read_in_its_order(file
     assert 0 < expected["swd"]  # the order differs, so the neighbourhoods compared differ
 
 
+@pytest.mark.slow  # a third tool run for an error message the library tests already check
 def test_bad_input_is_one_line(files):
     result = evaluate(f"--images={files['folder']}", f"--data={files['data']}", "--metrics=fid",
                       "--num_images=24")
