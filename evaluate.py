@@ -109,11 +109,6 @@ def evaluate():
         source = {"network": FLAGS.network, "stage": generator.stage, "alpha": generator.alpha}
     else:
         resolution = int(manifest["resolution"])
-        found = len(sources.list_source(FLAGS.images).members)
-        wanted = max(FLAGS.num_images or metrics.METRICS[name].default_images for name in names)
-        if found < wanted:
-            raise UserError(f"--images={FLAGS.images} holds {found} image files, the metrics compare {wanted} "
-                            "(give --num_images at most that, or more images).")
         def fakes(n):
             return folder_batches(FLAGS.images, resolution, channels, FLAGS.batch_size)
         source = {"images": FLAGS.images}
@@ -121,6 +116,12 @@ def evaluate():
         raise UserError(f"--data holds images up to {manifest['resolution']} px, the network draws {resolution} px "
                         "(prepare the dataset at that resolution).")
     metrics.check_options(names, options, resolution, has_generator=generator is not None)
+    if FLAGS.images is not None:
+        found = len(sources.list_source(FLAGS.images).members)
+        wanted = max(FLAGS.num_images or metrics.METRICS[name].default_images for name in names)
+        if found < wanted:
+            raise UserError(f"--images={FLAGS.images} holds {found} image files, the metrics compare {wanted} "
+                            "(give --num_images at most that, or more images).")
 
     def reals(n):
         batch = min(FLAGS.batch_size, int(manifest["count"]))

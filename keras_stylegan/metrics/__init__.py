@@ -1,5 +1,5 @@
-"""Quality metrics of generated images: SWD and MS-SSIM (ProGAN), FID (StyleGAN); one file a metric,
-their names in ``registry``."""
+"""Quality metrics of generated images: SWD and MS-SSIM (ProGAN), FID and PPL (StyleGAN); one file a
+metric (PPL's LPIPS distance in its own), their names in ``registry``."""
 
 from keras_stylegan.metrics.registry import (METRICS, METRICS_FILE, MetricInputs, MetricOptions, append_record,
                                             check_options, evaluate, parse_metrics)

@@ -4,7 +4,8 @@ The official StyleGAN ``training_loop`` (Karras et al. 2019, Sec. 2; ProGAN, Kar
 the images seen decide the stage (resolution) and the fade-in alpha; at each new resolution the
 per-replica minibatch and learning rate change, and the Adam state is reset at the start and at the end of
 every fade-in (official ``reset_opt_for_new_lod``); training runs in ticks
-(status lines), image snapshots (fakes grids from fixed z through Gs) and checkpoints.
+(status lines), image snapshots (fakes grids from fixed z through Gs), checkpoints and, when configured,
+quality metrics of Gs (keras_stylegan.metrics) into metrics.jsonl and TensorBoard.
 
 ``dataset_factory(resolution, global_batch, input_context, seed)`` returns the ``tf.data.Dataset`` of one
 replica: float images in [-1, 1] NHWC at ``resolution``, batches of
