@@ -25,9 +25,9 @@ import tensorflow as tf
 from keras_stylegan import metrics as metrics_lib
 from keras_stylegan.inference.grid import save_grid
 from keras_stylegan.legacy import read_official
+from keras_stylegan.metrics.image_sets import dataset_batches, generated_batches
 from keras_stylegan import Discriminator, Generator
 from keras_stylegan.training import callbacks as run_callbacks
-from keras_stylegan.metrics.image_sets import dataset_batches, generated_batches
 from keras_stylegan.training import summaries
 from keras_stylegan.training.checkpoint import NonFiniteStateError, RunCheckpoint
 from keras_stylegan.training.config import ConfigError, TrainingConfig, architecture_differences
