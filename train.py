@@ -12,8 +12,6 @@ error before any training.
 """
 
 import dataclasses
-import hashlib
-import json
 import os
 import sys
 
@@ -26,8 +24,8 @@ from keras_stylegan.training.losses import LossConfig
 from keras_stylegan.training.run import run
 from keras_stylegan.training.rundir import read_options, resolve_run_dir
 from keras_stylegan.training.schedule import ProgressiveSchedule
-from pipelines.builtin import ensure_builtin
-from pipelines.manifest import read_manifest
+from pipelines.builtin import resolve_data
+from pipelines.manifest import manifest_sha256, read_manifest
 from pipelines.reader import make_dataset
 
 FLAGS = flags.FLAGS
@@ -98,6 +96,13 @@ RUN_HELP = {
     "init_from": "Fine-tune: an official StyleGAN v1 pickle (karras2019stylegan-*.pkl) whose G, D and Gs a new run "
                  "starts from; the architecture flags default to the pickle's (others are an error) and "
                  "--start_resolution to its resolution.",
+    "metrics": "Metrics run on Gs during training, comma-separated registered names (swd, ms_ssim, fid, "
+               "ppl_zfull, ppl_wfull, ppl_zend, ppl_wend; see evaluate.py), into <run>/metrics.jsonl and TensorBoard; empty = none.",
+    "metrics_kimg": "Thousands of images between metric evaluations (also at the start and the end); "
+                    "0 = every --snapshot_kimg.",
+    "metrics_images": "Images of each set (fakes and reals) a training-time metric compares.",
+    "inception": "Path of classify_image_graph_def.pb (from inception-2015-12-05.tgz) for --metrics=fid.",
+    "lpips": "Path of LPIPS-VGG16 weights (.npz, layout in the README) for --metrics=ppl_*.",
 }
 NESTED = (("architecture", ArchitectureConfig, ARCHITECTURE_HELP),
           ("schedule", ProgressiveSchedule, SCHEDULE_HELP),
@@ -183,17 +188,6 @@ def config_from_flags(resume):
     return TrainingConfig(architecture=architecture, schedule=schedule, loss=loss, **run_values)
 
 
-def resolve_data(data, cache_dir):
-    """The prepared dataset directory of ``--data`` (a directory or builtin:NAME, prepared on first use)."""
-    if not data:
-        raise ValueError("--data is required: a prepared dataset directory or builtin:NAME.")
-    if data.startswith("builtin:"):
-        return ensure_builtin(data[len("builtin:"):], cache_dir)
-    if not os.path.isdir(data):
-        raise ValueError(f"--data={data}: no such directory; prepare one with python -m pipelines.prepare_dataset.")
-    return data
-
-
 def make_dataset_factory(data_dir, mirror):
     """``dataset_factory(resolution, global_batch, input_context, seed)`` for run(), from pipelines.reader."""
     def dataset_factory(resolution, global_batch, input_context, seed):
@@ -262,14 +256,16 @@ def main(argv):
         config = config_from_flags(run_dir if resuming else "none")
     except ValueError as error:
         sys.exit(f"train.py: error: {error}")
+    data_hash = manifest_sha256(manifest)
     options = {
         "flags": {name: FLAGS[name].value for name in SAVED_FLAGS},
         "data_dir": os.path.abspath(data_dir),
-        "manifest_sha256": hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest(),
+        "manifest_sha256": data_hash,
         "command": sys.argv,
     }
     try:
-        run(config, make_dataset_factory(data_dir, config.mirror), extra_options=options)
+        run(config, make_dataset_factory(data_dir, config.mirror), extra_options=options,
+            reals_key=f"manifest_sha256={data_hash}")
     except (ConfigError, FloatingPointError) as error:
         sys.exit(f"train.py: error: {error}")
 

@@ -32,3 +32,15 @@ def ensure_builtin(
         if not os.path.isfile(os.path.join(output, manifest.MANIFEST_NAME)):
             raise  # not a concurrent first use that finished before this one
     return output
+
+
+def resolve_data(data, cache_dir):
+    """The prepared dataset directory of a tool's ``--data`` (a directory, or builtin:NAME prepared on first
+    use in ``cache_dir``); a DatasetError saying what to do when there is none."""
+    if not data:
+        raise DatasetError("--data is required: a prepared dataset directory or builtin:NAME.")
+    if data.startswith("builtin:"):
+        return ensure_builtin(data[len("builtin:"):], cache_dir)
+    if not os.path.isdir(data):
+        raise DatasetError(f"--data={data}: no such directory; prepare one with python -m pipelines.prepare_dataset.")
+    return data

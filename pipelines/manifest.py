@@ -63,6 +63,12 @@ def read_manifest(data_dir):
     return manifest
 
 
+def manifest_sha256(manifest):
+    """Hex SHA-256 of a manifest's content (sorted-key JSON): what a run records of its data, and the key
+    of caches derived from the data (e.g. FID statistics)."""
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+
+
 def describe(data_dir, manifest):
     """One phrase for error messages: ``dataset 'X' holds 4009 RGB images at resolutions 4..64``."""
     kind = {1: "grayscale", 3: "RGB"}.get(manifest["channels"], f"{manifest['channels']}-channel")

@@ -36,7 +36,7 @@ def cache_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory, cache_dir):
     outdir = str(tmp_path_factory.mktemp("runs"))
-    result = run_train(outdir, cache_dir)
+    result = run_train(outdir, cache_dir, "--metrics=swd", "--metrics_images=16", "--metrics_kimg=0.064")
     assert result.returncode == 0, result.stderr[-3000:]
     return os.path.join(outdir, "00000-smoke"), result
 
@@ -68,6 +68,17 @@ def test_smoke_run_leaves_a_complete_run_directory(smoke_run):
     assert {"loss/d_loss", "loss/g_loss", "loss/r1_penalty", "progress/alpha", "progress/resolution",
             "progress/g_lrate", "progress/minibatch", "progress/img_per_sec", "progress/sec_per_kimg",
             "reals", "fakes", "fakes_trunc"} <= event_tags(os.path.join(run_dir, "tensorboard"))
+
+
+def test_smoke_run_measures_its_metrics_at_the_start_every_metrics_kimg_and_the_end(smoke_run):
+    run_dir, _ = smoke_run
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+        records = [json.loads(line) for line in f]
+    assert [(r["metric"], r["kimg"], r["resolution"], r["num_images"]) for r in records] == [
+        ("swd", 0.0, 4, 16), ("swd", 0.064, 8, 16), ("swd", 0.128, 8, 16)]
+    assert all(set(r["results"]) == {"swd_8", "swd"} and r["results"]["swd"] > 0 for r in records)
+    assert {"metrics/swd", "metrics/swd_8"} <= event_tags(os.path.join(run_dir, "tensorboard"))
+    assert open(os.path.join(run_dir, "log.txt")).read().count("metric swd at") == 3
 
 
 def test_resume_with_a_different_architecture_is_a_one_line_error_before_training(smoke_run, cache_dir):

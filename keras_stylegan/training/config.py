@@ -9,6 +9,7 @@ import dataclasses
 
 from keras_stylegan.config import ArchitectureConfig
 from keras_stylegan.errors import UserError
+from keras_stylegan.metrics.registry import MetricOptions, check_options, parse_metrics
 from keras_stylegan.training.losses import LossConfig
 from keras_stylegan.training.schedule import ProgressiveSchedule
 
@@ -62,6 +63,11 @@ class TrainingConfig:
     deterministic: bool = False  # tf.config.experimental.enable_op_determinism(): bit-exact reruns, slower
     reset_optimizer_for_new_lod: bool = True  # official reset_opt_for_new_lod: Adam state reset where a fade-in starts or ends
     init_from: str = ""  # an official StyleGAN v1 pickle whose G, D and Gs a new run starts from (fine-tuning)
+    metrics: str = ""  # registered metric names run on Gs during training, e.g. "swd,fid" ("" = none)
+    metrics_kimg: float = 0.0  # thousands of images between metric evaluations; 0 = snapshot_kimg
+    metrics_images: int = 1024  # images of each set a training-time metric compares
+    inception: str = ""  # classify_image_graph_def.pb, for the fid metric
+    lpips: str = ""  # LPIPS-VGG16 weights (.npz), for the ppl_* metrics
 
     def __post_init__(self):
         if self.nan_policy not in NAN_POLICIES:
@@ -74,6 +80,20 @@ class TrainingConfig:
         for name in ("tick_kimg", "snapshot_kimg", "image_snapshot_kimg"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}.")
+        if self.metrics_kimg < 0 or self.metrics_images < 2:
+            raise ValueError(f"metrics_kimg must be >= 0 and metrics_images >= 2, got {self.metrics_kimg} and "
+                             f"{self.metrics_images}.")
+        check_options(parse_metrics(self.metrics), self.metric_options, self.architecture.resolution)
+
+    @property
+    def metric_options(self):
+        """The MetricOptions of the training-time metrics."""
+        return MetricOptions(inception=self.inception, lpips=self.lpips, seed=self.seed)
+
+    @property
+    def metrics_interval_kimg(self):
+        """Thousands of images between metric evaluations (``metrics_kimg``, or the snapshot cadence)."""
+        return self.metrics_kimg or self.snapshot_kimg
 
     def to_dict(self):
         """JSON-serialisable dict (nested: architecture, schedule, loss, then the run options)."""

@@ -4,7 +4,8 @@ The official StyleGAN ``training_loop`` (Karras et al. 2019, Sec. 2; ProGAN, Kar
 the images seen decide the stage (resolution) and the fade-in alpha; at each new resolution the
 per-replica minibatch and learning rate change, and the Adam state is reset at the start and at the end of
 every fade-in (official ``reset_opt_for_new_lod``); training runs in ticks
-(status lines), image snapshots (fakes grids from fixed z through Gs) and checkpoints.
+(status lines), image snapshots (fakes grids from fixed z through Gs), checkpoints and, when configured,
+quality metrics of Gs (keras_stylegan.metrics) into metrics.jsonl and TensorBoard.
 
 ``dataset_factory(resolution, global_batch, input_context, seed)`` returns the ``tf.data.Dataset`` of one
 replica: float images in [-1, 1] NHWC at ``resolution``, batches of
@@ -13,6 +14,7 @@ None). The seed makes the data order a function of (run seed, images seen at the
 is what lets a resumed run follow an uninterrupted one exactly.
 """
 
+import dataclasses
 import math
 import os
 
@@ -20,8 +22,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_stylegan import metrics as metrics_lib
 from keras_stylegan.inference.grid import save_grid
 from keras_stylegan.legacy import read_official
+from keras_stylegan.metrics.image_sets import dataset_batches, generated_batches
 from keras_stylegan import Discriminator, Generator
 from keras_stylegan.training import callbacks as run_callbacks
 from keras_stylegan.training import summaries
@@ -35,6 +39,7 @@ from keras_stylegan.training.snapshot import write_snapshot
 from keras_stylegan.training.strategy import make_strategy
 
 GRID_CHUNK = 8  # images per generator call when drawing grids
+METRICS_BATCH = 32  # images per generator call and per reals batch when measuring metrics
 
 
 def _adam():
@@ -124,6 +129,40 @@ class _Snapshots:
         self.writer.flush()
 
 
+class _Metrics:
+    """Runs the configured metrics on Gs (at the stage and alpha reached) against the training data, into
+    ``metrics.jsonl``, TensorBoard (``metrics/<figure>``) and the log."""
+
+    def __init__(self, config, run_dir, writer, log, dataset_factory, reals_key):
+        self.config = config
+        self.names = metrics_lib.parse_metrics(config.metrics)
+        self.options = dataclasses.replace(config.metric_options, batch_size=METRICS_BATCH)
+        self.path = os.path.join(run_dir, metrics_lib.METRICS_FILE)
+        self.writer = writer
+        self.log = log
+        self.dataset_factory = dataset_factory
+        self.reals_key = reals_key
+
+    def __call__(self, model, seen):
+        schedule, arch = self.config.schedule, self.config.architecture
+        stage, alpha = schedule.resolution(seen), schedule.alpha(seen)
+        inputs = metrics_lib.MetricInputs(
+            fakes=lambda n: generated_batches(model.ema_generator, n, METRICS_BATCH, self.config.seed, stage, alpha),
+            reals=lambda n: dataset_batches(
+                self.dataset_factory(arch.resolution, METRICS_BATCH, None, self.config.seed)),
+            resolution=arch.resolution, channels=arch.num_channels, reals_key=self.reals_key,
+            generator=model.ema_generator, stage=stage, alpha=alpha)
+        extra = {"kimg": seen / 1000, "resolution": stage, "alpha": alpha}
+        for record in metrics_lib.evaluate(self.names, inputs, self.options, self.config.metrics_images, extra):
+            metrics_lib.append_record(self.path, record)
+            with self.writer.as_default():
+                for figure, value in record["results"].items():
+                    summaries.scalar(f"metrics/{figure}", value, seen)
+            self.writer.flush()
+            figures = "  ".join(f"{figure} {value:.4f}" for figure, value in record["results"].items())
+            self.log(f"metric {record['metric']} at {seen / 1000:.3f} kimg: {figures}  ({record['seconds']:.1f} s)")
+
+
 def _save(checkpoint, model, config, run_dir, seen, is_chief):
     """A checkpoint of the training state and, on the chief, the standalone Gs snapshot beside it, at the
     stage and alpha reached; returns the checkpoint path."""
@@ -133,22 +172,23 @@ def _save(checkpoint, model, config, run_dir, seen, is_chief):
     return path
 
 
-def run(config, dataset_factory, extra_options=None):
+def run(config, dataset_factory, extra_options=None, reals_key=""):
     """Train StyleGAN progressively as configured; returns the run directory.
 
     ``extra_options`` (e.g. every command-line flag and the dataset manifest hash) is saved in
-    options.json next to ``config``. Raises ConfigError before training when resuming a run with a
+    options.json next to ``config``; ``reals_key`` names the data for the metrics' caches (train.py: the
+    manifest hash; "" = no cache). Raises ConfigError before training when resuming a run with a
     different architecture, FloatingPointError when a loss becomes NaN/Inf (after rollbacks, with
     ``nan_policy="rollback"``).
     """
     previous_policy = keras.mixed_precision.global_policy()
     try:
-        return _train(config, dataset_factory, extra_options or {})
+        return _train(config, dataset_factory, extra_options or {}, reals_key)
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
 
 
-def _train(config, dataset_factory, extra_options):
+def _train(config, dataset_factory, extra_options, reals_key):
     """The body of :func:`run`: set up strategy, policy, model and checkpoint, then train segment by
     segment, each segment one ``fit()`` up to the next phase, fade-in, snapshot or total boundary."""
     schedule, arch = config.schedule, config.architecture
@@ -199,11 +239,14 @@ def _train(config, dataset_factory, extra_options):
         f"{type(strategy).__name__} with {replicas} replica(s)" + (f", from {restored}" if restored else "")
         + (f", G, D and Gs from the official {config.init_from}" if official and not restored else ""))
     snapshots = _Snapshots(config, run_dir, writer) if is_chief else None
+    measure = _Metrics(config, run_dir, writer, log, dataset_factory, reals_key) if is_chief and config.metrics else None
     if not restored:
         if is_chief:
             snapshots.reals(dataset_factory, arch.resolution, seen)
             snapshots.fakes(model, seen)
         _save(checkpoint, model, config, run_dir, seen, is_chief)
+        if measure:
+            measure(model, seen)
 
     status = run_callbacks.TickStatus(schedule, log, writer)
     nan_stop = run_callbacks.NonFiniteLossStop()
@@ -223,6 +266,8 @@ def _train(config, dataset_factory, extra_options):
             log(f"lod {schedule.lod(seen):.3f} (resolution {resolution}): optimizer state reset")
         boundaries = [schedule.phase_end(seen), total, _next_boundary(seen, config.snapshot_kimg),
                       _next_boundary(seen, config.image_snapshot_kimg)]
+        if config.metrics:
+            boundaries.append(_next_boundary(seen, config.metrics_interval_kimg))
         phase_kimg = schedule.lod_training_kimg + schedule.lod_transition_kimg
         if phase_kimg > 0:
             boundaries.append(_next_boundary(seen, phase_kimg))
@@ -272,6 +317,8 @@ def _train(config, dataset_factory, extra_options):
             continue
         if is_chief and (_crossed(before, seen, config.image_snapshot_kimg) or seen >= total):
             snapshots.fakes(model, seen)
+        if measure and (_crossed(before, seen, config.metrics_interval_kimg) or seen >= total):
+            measure(model, seen)
     fingerprint = sum(np.abs(np.asarray(v.numpy(), np.float64)).sum() for v in model.ema_generator.variables)
     log(f"Done: {seen / 1000:.3f} kimg in {run_dir} (Gs weight fingerprint, sum |w|: {fingerprint:.6f})")
     checkpoint.close()

@@ -43,6 +43,21 @@ def test_bad_options_are_rejected():
         dataclasses.replace(_config(), snapshot_kimg=0)
 
 
+def test_metric_options_are_checked_before_a_run_starts():
+    assert dataclasses.replace(_config(), metrics="swd", metrics_kimg=2).metrics_interval_kimg == 2
+    assert dataclasses.replace(_config(), metrics="swd").metrics_interval_kimg == _config().snapshot_kimg
+    with pytest.raises(ValueError, match=r"unknown metric 'nope' \(registered: swd, ms_ssim, fid, ppl_zfull, ppl_zend, ppl_wfull, ppl_wend\)"):
+        dataclasses.replace(_config(), metrics="swd,nope")
+    with pytest.raises(ValueError, match="FID needs the Inception graph .* --inception=PATH"):
+        dataclasses.replace(_config(), metrics="fid")
+    with pytest.raises(ValueError, match="ms_ssim needs images of at least 11 px, these are 8 px"):
+        dataclasses.replace(_config(), metrics="ms_ssim")
+    with pytest.raises(ValueError, match="path length needs LPIPS-VGG16 weights"):
+        dataclasses.replace(_config(), metrics="ppl_wend")
+    with pytest.raises(ValueError, match="metrics_images >= 2"):
+        dataclasses.replace(_config(), metrics_images=1)
+
+
 def test_architecture_differences_name_each_changed_option():
     assert architecture_differences(_config().architecture, _config().architecture) == []
     assert architecture_differences(_config().architecture, _config(latent_size=64, use_noise=False).architecture) == [
