@@ -7,7 +7,8 @@ every fade-in (official ``reset_opt_for_new_lod``); training runs in ticks
 (status lines), image snapshots (fakes grids from fixed z through Gs) and checkpoints.
 
 ``dataset_factory(resolution, global_batch, input_context, seed)`` returns the ``tf.data.Dataset`` of one
-replica: float images in [-1, 1] NHWC at ``resolution``, batches of
+replica: float images in [-1, 1] NHWC at ``resolution`` (with one-hot labels, ``(images, labels)``, for a
+conditional network), batches of
 ``input_context.get_per_replica_batch_size(global_batch)`` (all of ``global_batch`` when the context is
 None). The seed makes the data order a function of (run seed, images seen at the segment start), which
 is what lets a resumed run follow an uninterrupted one exactly.
