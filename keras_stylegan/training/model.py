@@ -51,8 +51,8 @@ class StyleGAN(keras.Model):
 
     Conditional training (``label_size > 0``, the official StyleGAN conditional networks): G's mapping
     concatenates a label embedding to z and D's output is projected onto the label. The fakes of both
-    steps take the labels of the batch's reals: a draw from the data's label distribution, as the
-    official loop's ``training_set.get_random_labels_tf`` (which it draws apart from the reals).
+    steps take the labels of the batch's reals, as the official D loss does for its fakes; the official G
+    loss draws its own (``training_set.get_random_labels_tf``), from the same label distribution.
     """
 
     def __init__(
