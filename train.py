@@ -25,7 +25,7 @@ from keras_stylegan.training.run import run
 from keras_stylegan.training.rundir import read_options, resolve_run_dir
 from keras_stylegan.training.schedule import ProgressiveSchedule
 from pipelines.builtin import resolve_data
-from pipelines.manifest import manifest_sha256, read_manifest
+from pipelines.manifest import label_size, manifest_sha256, read_manifest
 from pipelines.reader import make_dataset
 
 FLAGS = flags.FLAGS
@@ -33,7 +33,7 @@ FLAGS = flags.FLAGS
 ARCHITECTURE_HELP = {
     "resolution": "Final image resolution (power of two); default: the dataset's.",
     "num_channels": "Image channels; default: the dataset's.",
-    "label_size": "Conditioning label size (0 = unconditional; only 0 is trained by this runner).",
+    "label_size": "Classes of a conditional network; default: the dataset's (0 = unconditional, unlabelled data).",
     "latent_size": "Dimension of the latent z.",
     "dlatent_size": "Dimension of the intermediate latent w.",
     "mapping_layers": "Layers of the mapping network (StyleGAN Sec. 2: 8).",
@@ -222,9 +222,16 @@ def _apply_official(path, given):
 
 
 def _apply_manifest(manifest, given):
-    """Resolution and channels default to the dataset's; a given resolution may be lower (the reader
-    reads that level of the multi-resolution records), a given channel count must match. ``given``: the
-    flags set on the command line or by a resumed run."""
+    """Resolution, channels and label size default to the dataset's; a given resolution may be lower (the
+    reader reads that level of the multi-resolution records), a given channel count and label size must
+    match. ``given``: the flags set on the command line or by a resumed run."""
+    classes = label_size(manifest)
+    if "label_size" not in given:
+        FLAGS.label_size = classes
+    elif FLAGS.label_size != classes:
+        held = f"{classes} classes" if classes else "no labels"
+        raise ValueError(f"--label_size={FLAGS.label_size} but the dataset has {held}; drop --label_size (it comes "
+                         "from the dataset) or prepare the data with --labels.")
     if "num_channels" not in given:
         FLAGS.num_channels = manifest["channels"]
     elif FLAGS.num_channels != manifest["channels"]:

@@ -3,7 +3,9 @@
 Fields: ``format`` and ``format_version``; ``resolution`` (final R), ``channels``, ``encoding``;
 ``count`` (images at every resolution); ``resolutions``: ``{"4": {"count": N, "shards": [{"file",
 "count", "bytes", "sha256"}]}, ...}``; ``source``, ``transform``, ``background``, ``min_size``,
-``shuffle_seed``, ``max_images``; ``skipped``: ``[{"file", "reason"}]``; ``created`` (UTC, ISO 8601).
+``shuffle_seed``, ``max_images``; ``skipped``: ``[{"file", "reason"}]``; ``labels``: null (unlabelled) or
+``{"source": "folders" | "json" | "builtin", "label_size": N, "classes": [N names], "counts": [N image
+counts]}``; ``created`` (UTC, ISO 8601).
 """
 
 import hashlib
@@ -60,6 +62,10 @@ def read_manifest(data_dir):
         if sum(s["count"] for s in entry["shards"]) != entry["count"] or entry["count"] != manifest["count"]:
             raise DatasetError(f"Damaged manifest {path!r}: shard counts at resolution {r} do not add up to "
                                f"{manifest['count']} images; prepare the dataset again.")
+    labels = manifest.get("labels")
+    if labels and (len(labels["classes"]) != labels["label_size"] or sum(labels["counts"]) != manifest["count"]):
+        raise DatasetError(f"Damaged manifest {path!r}: its classes or class counts do not add up to "
+                           f"{manifest['count']} images in {labels['label_size']} classes; prepare the dataset again.")
     return manifest
 
 
@@ -67,6 +73,12 @@ def manifest_sha256(manifest):
     """Hex SHA-256 of a manifest's content (sorted-key JSON): what a run records of its data, and the key
     of caches derived from the data (e.g. FID statistics)."""
     return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+
+
+def label_size(manifest):
+    """Classes of a labelled dataset (the conditional networks' label_size); 0 when unlabelled."""
+    labels = manifest.get("labels")
+    return int(labels["label_size"]) if labels else 0
 
 
 def describe(data_dir, manifest):

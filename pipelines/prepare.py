@@ -44,6 +44,7 @@ def prepare(
     min_size=0,  # skip images whose shorter side is below this many pixels
     max_pixels=Image.MAX_IMAGE_PIXELS,  # skip larger images as decompression bombs (PIL's guard)
     show_progress=True,  # draw a progress bar on stderr
+    labels=None,  # class labels of a folder or .zip: None, "folders" or "json" (pipelines.labels)
 ):
     """Prepare ``source`` into ``output``; return the run summary (see :func:`format_summary`).
 
@@ -56,7 +57,7 @@ def prepare(
     output = os.path.abspath(output)
     if os.path.lexists(output) and not overwrite:
         raise DatasetError(f"Output {output!r} already exists: pass --overwrite to replace it, or choose another.")
-    listing = sources.list_source(source, shuffle_seed)
+    listing = sources.list_source(source, shuffle_seed, labels)
     if not listing.members:
         raise DatasetError(f"Source {source!r} holds no image files ({', '.join(sources.IMAGE_EXTENSIONS)}).")
     planned = min(len(listing.members), max_images or len(listing.members))
@@ -81,12 +82,16 @@ def prepare(
             building, pyramid.resolutions_up_to(resolution), math.ceil(planned / num_shards), channels
         )
         skipped = [{"file": name, "reason": reason} for name, reason in listing.ignored]
+        class_counts = [0] * len(listing.classes or [])
         bar = progress.ProgressBar(planned) if show_progress else None
         for done, (member, encoded, reason) in enumerate(_run_jobs(options, listing.members, workers), 1):
             if encoded is None:
                 skipped.append({"file": member, "reason": reason})
             else:
-                writer.add(encoded)
+                label = None if listing.labels is None else listing.labels[member]
+                writer.add(encoded, label)
+                if label is not None:
+                    class_counts[label] += 1
             if bar:
                 bar.update(done, len(skipped))
             if writer.written == max_images:
@@ -112,6 +117,12 @@ def prepare(
             "shuffle_seed": shuffle_seed,
             "max_images": max_images,
             "skipped": skipped,
+            "labels": None if listing.classes is None else {
+                "source": listing.label_source,
+                "label_size": len(listing.classes),
+                "classes": listing.classes,
+                "counts": class_counts,
+            },
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         })
         _move_into_place(building, output)

@@ -14,7 +14,7 @@ from pipelines import image_decode, image_job
 FLAGS = flags.FLAGS
 flags.DEFINE_string("source", None, "Images to prepare: a folder (searched recursively), a .zip archive, an "
                     "LMDB folder (data.mdb, as LSUN is distributed), or builtin:NAME for a dataset shipped with "
-                    "the requirements (builtin:twemoji).")
+                    "the requirements (builtin:twemoji, builtin:twemoji-faces, builtin:twemoji-categories).")
 flags.DEFINE_string("output", None, "Dataset directory to create (shards in rNN/ folders plus manifest.json).")
 flags.DEFINE_integer("resolution", None, "Final resolution R, a power of two >= 4; records are written for "
                      "every resolution 4, 8, ..., R.")
@@ -35,6 +35,9 @@ flags.DEFINE_enum("encoding", "raw", image_job.ENCODINGS, "Record payload: raw u
                   "read) or png (smaller files, a little more CPU to read).")
 flags.DEFINE_bool("overwrite", False, "Replace an existing output directory (only once the new one is complete).")
 flags.DEFINE_integer("min_size", 0, "Skip images whose shorter side is below this many pixels.", lower_bound=0)
+flags.DEFINE_enum("labels", None, ["folders", "json"], "Read class labels (never by default): folders = one "
+                  "class per top-level sub-folder; json = dataset.json at the top of the source in stylegan2-ada's "
+                  "format {\"labels\": [[\"file.png\", class], ...]}. builtin:twemoji-categories brings its own.")
 flags.DEFINE_integer("max_pixels", 89478485, "Skip images with more pixels than this as decompression "
                      "bombs (PIL's default guard).", lower_bound=1)
 
@@ -69,6 +72,7 @@ def main(argv):
             overwrite=FLAGS.overwrite,
             min_size=FLAGS.min_size,
             max_pixels=FLAGS.max_pixels,
+            labels=FLAGS.labels,
         )
     except DatasetError as e:
         sys.exit(f"prepare_dataset: {e}")

@@ -4,6 +4,9 @@ ProGAN (Karras et al. 2018, Sec. 3 and App. A) and StyleGAN (Karras et al. 2019)
 at the stage's resolution from the multi-resolution records, mirrored left-right at random
 ("mirror augment", StyleGAN App. C / ``training_loop.py``), in [-1, 1].
 
+A labelled dataset (``manifest.json`` ``labels``) yields ``(images, labels)``, the labels one-hot float32
+``[batch, label_size]`` as the official loop feeds conditional networks.
+
 Pipeline: shards listed from the manifest -> (seeded) shard shuffle -> per-pipeline sharding ->
 parallel interleave -> (seeded) shuffle buffer -> repeat -> parse + decode (raw or PNG) + flip +
 scale to [-1, 1] -> batch(drop_remainder) -> prefetch(AUTOTUNE).
@@ -45,7 +48,8 @@ def make_dataset(
     input_context=None,  # tf.distribute.InputContext from distribute_datasets_from_function, or None
     repeat=True,  # repeat forever (training); False: one pass over the data
 ):
-    """A dataset of float32 ``[batch, resolution, resolution, channels]`` images in [-1, 1] (NHWC).
+    """A dataset of float32 ``[batch, resolution, resolution, channels]`` images in [-1, 1] (NHWC), or of
+    ``(images, one-hot float32 labels [batch, label_size])`` when the dataset is labelled.
 
     Raises ``DatasetError`` naming the dataset and what it holds when ``resolution`` is not among its
     resolutions, its manifest is missing or damaged, a shard is missing, or a pipeline's share holds
@@ -54,6 +58,7 @@ def make_dataset(
     manifest = read_manifest(data_dir)
     files = manifest_lib.shard_files(data_dir, manifest, resolution)
     channels, encoding = int(manifest["channels"]), manifest["encoding"]
+    label_size = manifest_lib.label_size(manifest)
     num_pipelines, pipeline_id = 1, 0
     if input_context is not None:
         num_pipelines, pipeline_id = input_context.num_input_pipelines, input_context.input_pipeline_id
@@ -87,12 +92,14 @@ def make_dataset(
     flip_seed = tf.constant([seed, pipeline_id], dtype=tf.int64)  # image i flips by fold_in(flip_seed, i)
 
     def to_image(index, serialized):
-        image = record_format.parse_example(serialized, resolution, channels, encoding)
+        parsed = record_format.parse_example(serialized, resolution, channels, encoding, labelled=bool(label_size))
+        image = parsed[0] if label_size else parsed
         if mirror:
             image_seed = tf.random.experimental.stateless_fold_in(flip_seed, index)
             flip = tf.random.stateless_uniform([], seed=image_seed) < 0.5
             image = tf.cond(flip, lambda: tf.reverse(image, axis=[1]), lambda: image)
-        return tf.cast(image, tf.float32) / 127.5 - 1.0
+        image = tf.cast(image, tf.float32) / 127.5 - 1.0
+        return (image, tf.one_hot(parsed[1], label_size, dtype=tf.float32)) if label_size else image
 
     dataset = dataset.enumerate().map(to_image, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     dataset = dataset.batch(batch_size, drop_remainder=True)

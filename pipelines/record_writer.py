@@ -48,12 +48,13 @@ class ShardedRecordWriter:
         for r in self.resolutions:
             os.makedirs(os.path.join(directory, resolution_dir(r)), exist_ok=True)
 
-    def add(self, encoded):
-        """Write one image: ``{resolution: payload bytes}`` for every resolution."""
+    def add(self, encoded, label=None):
+        """Write one image: ``{resolution: payload bytes}`` for every resolution, with its class index
+        (None: unlabelled)."""
         if self.written % self.images_per_shard == 0:
             self._next_shard()
         for r in self.resolutions:
-            self.writers[r].write(record_format.serialize_example(encoded[r], (r, r, self.channels)))
+            self.writers[r].write(record_format.serialize_example(encoded[r], (r, r, self.channels), label))
             self.shards[r][-1]["count"] += 1
         self.written += 1
 

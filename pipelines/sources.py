@@ -14,7 +14,7 @@ import zlib
 import lmdb
 import numpy as np
 
-from pipelines import builtin_registry
+from pipelines import builtin_registry, labels as labels_lib
 from pipelines.errors import DatasetError, SkipImage
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
@@ -31,18 +31,29 @@ class SourceListing:
     container: str  # the folder, the .zip path or the LMDB folder
     members: list  # relative paths (zip member names, LMDB keys) of candidate images, in preparation order
     ignored: list  # (relative path, reason) for files without an image extension
+    classes: list = None  # class names in label order; None: unlabelled
+    labels: dict = None  # member -> class index (labelled sources only)
+    label_source: str = None  # "folders", "json" or "builtin" (labelled sources only)
 
 
-def list_source(source, shuffle_seed=None):
+def list_source(source, shuffle_seed=None, labels=None):
     """List ``source`` (folder, .zip, LMDB or ``builtin:NAME``) or raise ``DatasetError`` before any work.
 
-    Every LMDB entry is a candidate; in folders and zips, files with an image extension are. Candidates
-    are sorted by path, then permuted with ``numpy.random.default_rng(shuffle_seed)`` when a
-    seed is given, so the same seed always prepares the same images in the same order.
+    Every LMDB entry is a candidate; in folders and zips, files with an image extension are; a builtin
+    takes the images of its catalogue. Candidates are sorted by path, then permuted with
+    ``numpy.random.default_rng(shuffle_seed)`` when a seed is given, so the same seed always prepares the
+    same images in the same order. ``labels`` ("folders" or "json", :mod:`pipelines.labels`) reads class
+    labels from a folder or .zip; a labelled builtin brings its own.
     """
-    description = source
+    if labels is not None and labels not in labels_lib.LABEL_SOURCES:
+        raise DatasetError(f"--labels must be one of {', '.join(labels_lib.LABEL_SOURCES)}, got {labels!r}.")
+    description, catalogue = source, None
     if source.startswith(BUILTIN_PREFIX):
         name = source[len(BUILTIN_PREFIX):]
+        if labels is not None:
+            raise DatasetError(f"--labels={labels} reads labels from a folder or .zip; {source} brings its own "
+                               f"(or none): drop --labels.")
+        catalogue = builtin_registry.catalogue(name)
         source = builtin_registry.source_folder(name)
         description = f"{description} ({builtin_registry.BUILTINS[name].description})"
     if not os.path.exists(source):
@@ -55,13 +66,31 @@ def list_source(source, shuffle_seed=None):
         kind, names = "zip", _zip_members(source)
     else:
         raise DatasetError(f"Source {source!r} is neither a folder nor a readable .zip archive.")
+    if catalogue is not None:
+        names = catalogue.files
+    if labels is not None and kind == "lmdb":
+        raise DatasetError(f"--labels={labels}: an LMDB source has no folders or {labels_lib.DATASET_JSON}; "
+                           f"drop --labels.")
+    if labels == "json":
+        names = [n for n in names if n != labels_lib.DATASET_JSON]
     is_candidate = (lambda name: True) if kind == "lmdb" else (lambda name: name.lower().endswith(IMAGE_EXTENSIONS))
     members = sorted(n for n in names if is_candidate(n))
     ignored = [(n, f"not an image: extension {os.path.splitext(n)[1] or '(none)'} is not one of "
                    f"{' '.join(IMAGE_EXTENSIONS)}") for n in sorted(names) if not is_candidate(n)]
+    listing = SourceListing(description, kind, os.path.abspath(source), members, ignored)
+    if catalogue is not None and catalogue.classes is not None:
+        listing = dataclasses.replace(listing, classes=catalogue.classes, labels=catalogue.labels,
+                                      label_source="builtin")
+    elif labels == "folders":
+        classes, table = labels_lib.folder_labels(members)
+        listing = dataclasses.replace(listing, classes=classes, labels=table, label_source=labels)
+    elif labels == "json":
+        classes, table = labels_lib.json_labels(kind, listing.container, members)
+        listing = dataclasses.replace(listing, classes=classes, labels=table, label_source=labels)
     if shuffle_seed is not None:
-        members = [members[i] for i in np.random.default_rng(shuffle_seed).permutation(len(members))]
-    return SourceListing(description, kind, os.path.abspath(source), members, ignored)
+        order = np.random.default_rng(shuffle_seed).permutation(len(members))
+        listing = dataclasses.replace(listing, members=[members[i] for i in order])
+    return listing
 
 
 def _walk_folder(folder):

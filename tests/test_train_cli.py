@@ -91,6 +91,15 @@ def test_resume_with_a_different_architecture_is_a_one_line_error_before_trainin
     assert open(os.path.join(run_dir, "log.txt")).read() == log_before
 
 
+def test_a_label_size_the_dataset_does_not_have_is_a_one_line_error_before_training(tmp_path, cache_dir):
+    result = run_train(str(tmp_path), cache_dir, "--label_size=2")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "train.py: error: --label_size=2 but the dataset has no labels; drop --label_size (it comes from the "
+        "dataset) or prepare the data with --labels.")
+    assert os.listdir(tmp_path) == []
+
+
 def test_rerunning_a_finished_run_trains_nothing_more(smoke_run, cache_dir):
     run_dir, _ = smoke_run
     result = run_train(os.path.dirname(run_dir), cache_dir)
@@ -151,11 +160,11 @@ def test_quickstart_trains_through_every_stage_without_nan(tmp_path, cache_dir):
     assert result.returncode == 0, result.stderr[-3000:]
     run_dir = os.path.join(str(tmp_path), "00000-quickstart")
     log = open(os.path.join(run_dir, "log.txt")).read()
-    assert "Done: 60.000 kimg" in log and "nan" not in log.lower()
+    assert "Done: 48.000 kimg" in log and "nan" not in log.lower()
     for resolution in (8, 16, 32):
         assert f"resolution {resolution} " in log
-    assert os.path.isfile(os.path.join(run_dir, "fakes-000060.000.png"))
-    assert os.path.isfile(os.path.join(run_dir, "checkpoints", "ckpt-60000.index"))
+    assert os.path.isfile(os.path.join(run_dir, "fakes-000048.000.png"))
+    assert os.path.isfile(os.path.join(run_dir, "checkpoints", "ckpt-48000.index"))
 
 
 def _fine_tune_command(outdir, cache_dir, official, *extra):

@@ -45,6 +45,7 @@ def make_grid(
     drange=(-1.0, 1.0),  # value range of the input that maps to [0, 255]
     min_size=64,  # each image is enlarged (nearest neighbour) to at least this many pixels
     gap=1,  # pixels of black between images
+    cols=None,  # images per row; None: a near-square grid (grid_shape)
 ):
     """Tile NHWC images into one uint8 HWC array (ProGAN/StyleGAN ``misc.save_image_grid``).
 
@@ -57,12 +58,12 @@ def make_grid(
     lo, hi = drange
     images = np.clip(np.rint((images - lo) * (255.0 / (hi - lo))), 0, 255).astype(np.uint8)
     images = enlarge(images, max(1, math.ceil(min_size / max(images.shape[1:3]))))
-    cols, _ = grid_shape(len(images))
+    cols = cols or grid_shape(len(images))[0]
     return tile([list(images[start:start + cols]) for start in range(0, len(images), cols)], gap=gap, background=0)
 
 
-def save_grid(images, path, drange=(-1.0, 1.0)):
-    """Write ``make_grid(images)`` as a PNG file and return the grid array."""
-    grid = make_grid(images, drange=drange)
+def save_grid(images, path, drange=(-1.0, 1.0), cols=None):
+    """Write ``make_grid(images, drange, cols=cols)`` as a PNG file and return the grid array."""
+    grid = make_grid(images, drange=drange, cols=cols)
     write_png(path, grid)
     return grid

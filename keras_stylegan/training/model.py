@@ -45,8 +45,14 @@ class StyleGAN(keras.Model):
     Construct inside the distribution strategy's scope. ``set_stage(resolution, global_batch)``
     before each ``fit()`` of a stage; alpha comes from ``images_seen`` in-graph, so it is exact under
     distribution and across resume. ``fit`` takes batches of reals in [-1, 1] NHWC at the stage
-    resolution, or dicts ``{"images", "latents_d", "latents_g"}`` that fix the latents (for tests and
-    reproducible experiments).
+    resolution, ``(reals, labels)`` for conditional networks (one-hot ``[batch, label_size]``), or dicts
+    ``{"images", "labels", "latents_d", "latents_g"}`` that fix the latents (for tests and reproducible
+    experiments).
+
+    Conditional training (``label_size > 0``, the official StyleGAN conditional networks): G's mapping
+    concatenates a label embedding to z and D's output is projected onto the label. The fakes of both
+    steps take the labels of the batch's reals, as the official D loss does for its fakes; the official G
+    loss draws its own (``training_set.get_random_labels_tf``), from the same label distribution.
     """
 
     def __init__(
@@ -60,9 +66,6 @@ class StyleGAN(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if generator.config.label_size:
-            raise ValueError(
-                "conditional training (label_size > 0) is not supported by StyleGAN.train_step yet.")
         self.generator = generator
         self.discriminator = discriminator
         self.schedule = schedule
@@ -153,12 +156,24 @@ class StyleGAN(keras.Model):
         }
 
     def _unpack(self, data):
-        """Reals and optional fixed latents from a batch or a dict batch."""
+        """Reals, labels (None when unlabelled) and optional fixed latents from a batch, an
+        ``(images, labels)`` pair or a dict batch."""
         if isinstance(data, dict):
-            return data["images"], data.get("latents_d"), data.get("latents_g")
+            return data["images"], data.get("labels"), data.get("latents_d"), data.get("latents_g")
         if isinstance(data, (tuple, list)):
-            data = data[0]
-        return data, None, None
+            return data[0], (data[1] if len(data) > 1 else None), None, None
+        return data, None, None, None
+
+    def _check_labels(self, labels):
+        label_size = self.generator.config.label_size
+        if labels is None and label_size:
+            raise ValueError(f"the networks are conditional (label_size={label_size}) but the data has no labels: "
+                             "train on a labelled dataset or with label_size 0.")
+        if labels is not None and not label_size:
+            raise ValueError("the data has labels but the networks are unconditional (label_size 0): build them "
+                             f"with label_size={labels.shape[-1]} to train on the labels.")
+        if labels is not None and labels.shape[-1] != label_size:
+            raise ValueError(f"labels have {labels.shape[-1]} classes but the networks' label_size is {label_size}.")
 
     def _check_batch(self, images):
         if self.stage is None:
@@ -206,8 +221,11 @@ class StyleGAN(keras.Model):
 
     def train_step(self, data):
         """One D step (logistic + R1 or WGAN-GP) and one G step on a global minibatch."""
-        images, latents_d, latents_g = self._unpack(data)
+        images, labels, latents_d, latents_g = self._unpack(data)
         self._check_batch(images)
+        self._check_labels(labels)
+        if labels is not None:
+            labels = tf.cast(labels, tf.float32)
         G, D, cfg, stage = self.generator, self.discriminator, self.loss_config, self.stage
         batch = tf.shape(images)[0]
         if stage in (4, self.schedule.start_resolution):
@@ -220,10 +238,10 @@ class StyleGAN(keras.Model):
         mixing = (self.rng.uniform([batch, 1, 1, 1]) if cfg.loss == "wgan_gp" else None)
 
         def discriminate(x):
-            return D(x, stage=stage, alpha=alpha, training=True)
+            return D(x, labels=labels, stage=stage, alpha=alpha, training=True)
 
-        fakes = tf.stop_gradient(
-            G(self._latents(latents_d, batch), stage=stage, alpha=alpha, seed=seeds[0], training=True))
+        fakes = tf.stop_gradient(G(self._latents(latents_d, batch), labels=labels, stage=stage, alpha=alpha,
+                                   seed=seeds[0], training=True))
         d_scale = tf.convert_to_tensor(self.d_optimizer.dynamic_scale) if self.loss_scaling else 1.0
         with tf.GradientTape() as tape:
             terms = losses.discriminator_loss(
@@ -235,7 +253,7 @@ class StyleGAN(keras.Model):
                                D.trainable_variables)
 
         with tf.GradientTape() as tape:
-            fakes = G(self._latents(latents_g, batch), stage=stage, alpha=alpha, seed=seeds[1],
+            fakes = G(self._latents(latents_g, batch), labels=labels, stage=stage, alpha=alpha, seed=seeds[1],
                       training=True)
             g_loss = tf.nn.compute_average_loss(
                 losses.generator_loss(cfg, discriminate(fakes)), global_batch_size=self.global_batch)

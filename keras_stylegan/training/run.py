@@ -8,7 +8,8 @@ every fade-in (official ``reset_opt_for_new_lod``); training runs in ticks
 quality metrics of Gs (keras_stylegan.metrics) into metrics.jsonl and TensorBoard.
 
 ``dataset_factory(resolution, global_batch, input_context, seed)`` returns the ``tf.data.Dataset`` of one
-replica: float images in [-1, 1] NHWC at ``resolution``, batches of
+replica: float images in [-1, 1] NHWC at ``resolution`` (with one-hot labels, ``(images, labels)``, for a
+conditional network), batches of
 ``input_context.get_per_replica_batch_size(global_batch)`` (all of ``global_batch`` when the context is
 None). The seed makes the data order a function of (run seed, images seen at the segment start), which
 is what lets a resumed run follow an uninterrupted one exactly.
@@ -24,6 +25,7 @@ import tensorflow as tf
 
 from keras_stylegan import metrics as metrics_lib
 from keras_stylegan.inference.grid import save_grid
+from keras_stylegan.inference.latents import class_labels
 from keras_stylegan.legacy import read_official
 from keras_stylegan.metrics.image_sets import dataset_batches, generated_batches
 from keras_stylegan import Discriminator, Generator
@@ -91,15 +93,23 @@ def _official_start(config):
 
 class _Snapshots:
     """Writes reals.png, fakes grids (fixed z through Gs, without and with truncation) and their
-    TensorBoard images: the official training loop's ``grid_latents`` snapshots."""
+    TensorBoard images: the official training loop's ``grid_latents`` snapshots. A conditional network's
+    grid has one row per class, each row the same ``grid_size // label_size`` latents (at least one)."""
 
     def __init__(self, config, run_dir, writer):
         self.config = config
         self.run_dir = run_dir
         self.writer = writer
         arch = config.architecture
-        self.latents = np.random.RandomState(config.seed).standard_normal(
-            [config.grid_size, arch.latent_size]).astype(np.float32)
+        self.cols = max(1, config.grid_size // arch.label_size) if arch.label_size else None
+        latents = np.random.RandomState(config.seed).standard_normal(
+            [self.cols or config.grid_size, arch.latent_size]).astype(np.float32)
+        if arch.label_size:
+            self.latents = np.tile(latents, [arch.label_size, 1])
+            self.labels = np.concatenate([class_labels(c, arch.label_size, self.cols)
+                                          for c in range(arch.label_size)])
+        else:
+            self.latents, self.labels = latents, None
 
     def reals(self, dataset_factory, resolution, seen):
         """reals.png: one batch of the training data at the final resolution."""
@@ -115,12 +125,14 @@ class _Snapshots:
         for suffix, psi in (("", None), ("-trunc", self.config.truncation_psi)):
             images = np.concatenate([
                 np.asarray(tf.cast(model.ema_generator(
-                    self.latents[i:i + GRID_CHUNK], stage=resolution, alpha=alpha, truncation_psi=psi,
+                    self.latents[i:i + GRID_CHUNK], None if self.labels is None else self.labels[i:i + GRID_CHUNK],
+                    stage=resolution, alpha=alpha, truncation_psi=psi,
                     truncation_cutoff=self.config.truncation_cutoff, noise_mode="const",
                 ), tf.float32))
                 for i in range(0, len(self.latents), GRID_CHUNK)
             ])
-            grid = save_grid(images, os.path.join(self.run_dir, f"fakes-{seen / 1000:010.3f}{suffix}.png"))
+            grid = save_grid(images, os.path.join(self.run_dir, f"fakes-{seen / 1000:010.3f}{suffix}.png"),
+                             cols=self.cols)
             self._summary("fakes" + suffix.replace("-", "_"), grid, seen)
 
     def _summary(self, name, grid, seen):
