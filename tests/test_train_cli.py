@@ -12,20 +12,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from official_pickle import load_fixture, write_fixture_pickle
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SMOKE = os.path.join(REPO, "configs", "smoke.flags")
-
-
-def train_command(outdir, cache_dir, *extra):
-    return [sys.executable, os.path.join(REPO, "train.py"), f"--flagfile={SMOKE}", f"--outdir={outdir}",
-            f"--cache_dir={cache_dir}", *extra]
-
-
-def run_train(outdir, cache_dir, *extra, timeout=300):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    return subprocess.run(train_command(outdir, cache_dir, *extra), cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+from train_runs import REPO, run_train, train_command
 
 
 @pytest.fixture(scope="module")
