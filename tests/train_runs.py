@@ -34,3 +34,11 @@ def start_train(outdir, cache_dir, *extra):
     """Start train.py without waiting; a Popen whose output is discarded."""
     return subprocess.Popen(train_command(outdir, cache_dir, *extra), cwd=REPO, env=tool_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def checkpoint_weights(prefix):
+    """``{variable name: array}`` of a training checkpoint, without its save counter."""
+    import tensorflow as tf
+
+    reader = tf.train.load_checkpoint(str(prefix))
+    return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map() if "save_counter" not in name}

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from checkpoint_faults import CORRUPTIONS, DATA, NEWEST_DAMAGED
 
 from keras_stylegan.training.checkpoint import NonFiniteStateError, RunCheckpoint, non_finite_variables
 
@@ -115,26 +116,6 @@ def _three_checkpoints(directory):
         items["images_seen"].assign(seen)
         ckpt.save(seen)
     return str(directory)
-
-
-def _flip_a_byte(path, offset_from_end):
-    data = bytearray(open(path, "rb").read())
-    data[len(data) - offset_from_end] ^= 0xFF
-    open(path, "wb").write(bytes(data))
-
-
-DATA = "ckpt-48.data-00000-of-00001"
-CORRUPTIONS = {
-    "index file deleted": lambda d: os.remove(os.path.join(d, "checkpoint")),
-    "index file garbled": lambda d: open(os.path.join(d, "checkpoint"), "w").write("model_checkpoint_path: \x00garbage {"),
-    "newest data truncated": lambda d: os.truncate(os.path.join(d, DATA), os.path.getsize(os.path.join(d, DATA)) // 2),
-    "newest data zero bytes": lambda d: os.truncate(os.path.join(d, DATA), 0),
-    "newest data bit-flipped": lambda d: _flip_a_byte(os.path.join(d, DATA), 3),
-    "newest .index missing": lambda d: os.remove(os.path.join(d, "ckpt-48.index")),
-    "newest .index garbled": lambda d: open(os.path.join(d, "ckpt-48.index"), "wb").write(b"not an sstable"),
-    "newest .data missing": lambda d: os.remove(os.path.join(d, DATA)),
-}
-NEWEST_DAMAGED = [name for name in CORRUPTIONS if name.startswith("newest")]
 
 
 @pytest.mark.parametrize("corruption", list(CORRUPTIONS))
