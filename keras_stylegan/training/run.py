@@ -10,7 +10,9 @@ every fade-in (official ``reset_opt_for_new_lod``); training runs in ticks
 replica: float images in [-1, 1] NHWC at ``resolution``, batches of
 ``input_context.get_per_replica_batch_size(global_batch)`` (all of ``global_batch`` when the context is
 None). The seed makes the data order a function of (run seed, images seen at the segment start), which
-is what lets a resumed run follow an uninterrupted one exactly.
+is what lets a resumed run follow an uninterrupted one exactly. Before anything is written, the factory is
+also called (input context None) for every stage's global batch and for the reals grid, so that data too
+small for them is an error that leaves no run directory behind.
 """
 
 import math
