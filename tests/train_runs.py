@@ -24,7 +24,7 @@ def tool_env(quiet_default=False, **extra):
     return env
 
 
-def run_train(outdir, cache_dir, *extra, timeout=300, quiet_default=False):
+def run_train(outdir, cache_dir, *extra, timeout=900, quiet_default=False):
     """Run train.py to its end; the CompletedProcess (text stdout / stderr)."""
     return subprocess.run(train_command(outdir, cache_dir, *extra), cwd=REPO, env=tool_env(quiet_default),
                           capture_output=True, text=True, timeout=timeout)
