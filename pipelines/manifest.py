@@ -78,17 +78,17 @@ def shard_files(data_dir, manifest, resolution):
         raise DatasetError(f"{describe(data_dir, manifest)}, asked for {resolution}: "
                            f"prepare it with --resolution={max(resolution, manifest['resolution'])}.")
     shards = [s for s in entry["shards"] if s["count"] > 0]
-    missing = [os.path.join(data_dir, s["file"]) for s in shards if not os.path.isfile(os.path.join(data_dir, s["file"]))]
+    paths = [os.path.join(data_dir, s["file"]) for s in shards]
+    missing = [p for p in paths if not os.path.isfile(p)]
     if missing:
         raise DatasetError(f"{describe(data_dir, manifest)}, but {len(missing)} shard file(s) are missing, "
                            f"e.g. {missing[0]!r}: copy the whole dataset directory or prepare it again.")
-    for shard in shards:
-        path = os.path.join(data_dir, shard["file"])
+    for shard, path in zip(shards, paths):
         if "bytes" in shard and os.path.getsize(path) != shard["bytes"]:
             raise DatasetError(f"{describe(data_dir, manifest)}, but shard {path!r} is {os.path.getsize(path)} bytes, "
                                f"the manifest says {shard['bytes']} (damaged or still being copied): check it with "
                                f"python -m pipelines.prepare_dataset --verify={data_dir}.")
-    return [os.path.join(data_dir, s["file"]) for s in shards]
+    return paths
 
 
 def shard_problems(data_dir, resolutions=None):

@@ -68,7 +68,8 @@ def prepare_from_flags():
     try:
         background = tuple(int(c) for c in FLAGS.background)
     except ValueError:
-        raise UserError(f"--background must be three integers R,G,B in 0..255, got {','.join(FLAGS.background)}.") from None
+        raise UserError(f"--background must be three integers R,G,B in 0..255, got "
+                        f"{','.join(FLAGS.background)}.") from None
     from pipelines import prepare  # imported here: spawned decoding workers re-import this module
 
     summary = prepare.prepare(

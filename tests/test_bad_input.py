@@ -70,7 +70,8 @@ TRAIN_CASES = {
     "tpu without address": (lambda t, d: ["--strategy=tpu"], "--strategy=tpu: cannot use the local TPU"),
     "tpu not answering": (lambda t, d: ["--strategy=tpu", f"--tpu_address=grpc://127.0.0.1:{_closed_port()}"],
                           "--tpu_address=grpc://127.0.0.1:"),
-    "multiworker without TF_CONFIG": (lambda t, d: ["--strategy=multiworker"], "--strategy=multiworker needs TF_CONFIG"),
+    "multiworker without TF_CONFIG": (lambda t, d: ["--strategy=multiworker"],
+                                      "--strategy=multiworker needs TF_CONFIG"),
     "outdir is a file": (lambda t, d: [f"--outdir={d / 'ok' / 'manifest.json'}"], "--outdir="),
     "outdir read-only": (lambda t, d: [f"--outdir={_read_only_dir(t)}/runs"], ""),
     "resume options of another schema": (lambda t, d: [f"--resume={_wrong_schema_run(t)}"], "cannot resume "),
@@ -111,7 +112,8 @@ def test_train_bad_input_is_one_line_and_writes_nothing(tmp_path, data, case):
 
 
 def test_the_corrected_command_then_works(tmp_path, data):
-    for extra in (["--mixed_precision=garbage"], ["--mbstd_group_size=3"], [f"--outdir={data / 'ok' / 'manifest.json'}"]):
+    mistakes = (["--mixed_precision=garbage"], ["--mbstd_group_size=3"], [f"--outdir={data / 'ok' / 'manifest.json'}"])
+    for extra in mistakes:
         failed = run_train(tmp_path / "runs", tmp_path / "cache", f"--data={data / 'ok'}", *extra, quiet_default=True)
         assert failed.returncode == 2
     corrected = run_train(tmp_path / "runs", tmp_path / "cache", f"--data={data / 'ok'}", "--total_kimg=0.008",

@@ -145,7 +145,8 @@ def test_randomized_kill_9_soak_ends_bit_identical_to_an_uninterrupted_run(tmp_p
                 else "before the run directory was locked"] += 1
     final = run_train(outdir, cache_dir, *SOAK, timeout=3600)
     assert final.returncode == 0, final.stderr[-3000:]
-    print(f"soak: {done} kills {moments}; damaged checkpoints set aside: {len(_listing(run_dir / 'checkpoints' / 'damaged'))}")
+    damaged = len(_listing(run_dir / "checkpoints" / "damaged"))
+    print(f"soak: {done} kills {moments}; files of damaged checkpoints set aside: {damaged}")
     assert done == kills, f"only {done} kills landed before the run finished"
     a = checkpoint_weights(tmp_path / "reference" / "00000-smoke" / "checkpoints" / "ckpt-64")
     b = checkpoint_weights(run_dir / "checkpoints" / "ckpt-64")

@@ -80,7 +80,8 @@ class TrainingConfig:
             if getattr(self, name) < low:
                 raise UserError(f"{name} must be >= {low}, got {getattr(self, name)}.")
         if self.mixed_precision not in ("auto", *PRECISIONS):
-            raise UserError(f"mixed_precision must be one of auto, {', '.join(PRECISIONS)}; got {self.mixed_precision!r}.")
+            raise UserError(f"mixed_precision must be one of auto, {', '.join(PRECISIONS)}; "
+                            f"got {self.mixed_precision!r}.")
         if self.strategy not in KINDS:
             raise UserError(f"strategy must be one of {', '.join(KINDS)}; got {self.strategy!r}.")
         self._check_minibatch_stddev()
