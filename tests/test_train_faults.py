@@ -116,37 +116,55 @@ def test_a_second_training_on_the_run_refuses_and_takes_over_after_kill_9(tmp_pa
     assert "Resuming run" in third.stdout and "Done: 0.064 kimg" in third.stdout
 
 
+def _log_seconds(log_path):
+    """Seconds from the first to the last line of a run's log.txt (lines start with a time stamp)."""
+    lines = open(log_path).read().splitlines()
+    stamp = lambda line: time.mktime(time.strptime(line[:19], "%Y-%m-%d %H:%M:%S"))  # noqa: E731
+    return stamp(lines[-1]) - stamp(lines[0])
+
+
+def _holds_lock(run_dir, pid):
+    lock = run_dir / "lock"
+    return lock.exists() and lock.read_text().startswith(f"pid {pid} ")
+
+
 @pytest.mark.slow
 def test_randomized_kill_9_soak_ends_bit_identical_to_an_uninterrupted_run(tmp_path, cache_dir):
-    """KERAS_STYLEGAN_SOAK_KILLS (default 10) kills at random moments of a deterministic 64-image run (startup,
-    training, checkpoint and snapshot writes), each followed by a rerun of the same command; the run then
-    finishes with a final checkpoint bit-identical to an uninterrupted run's. The counts are printed."""
+    """KERAS_STYLEGAN_SOAK_KILLS (default 10) kills at random moments of a deterministic 64-image run, each
+    followed by a rerun of the same command: one kill in five at a random moment of the start-up, the others
+    at a random moment once the run directory is locked (training, checkpoint and snapshot writes). The run
+    then finishes with a final checkpoint bit-identical to an uninterrupted run's. The counts are printed."""
     kills = int(os.environ.get("KERAS_STYLEGAN_SOAK_KILLS", "10"))
-    started = time.time()
     reference = run_train(tmp_path / "reference", cache_dir, *SOAK, timeout=3600)
     assert reference.returncode == 0, reference.stderr[-3000:]
-    duration = time.time() - started
+    training = max(1.0, _log_seconds(tmp_path / "reference" / "00000-smoke" / "log.txt"))
     rng = random.Random(int(os.environ.get("KERAS_STYLEGAN_SOAK_SEED", "0")))
     outdir, run_dir = tmp_path / "soak", tmp_path / "soak" / "00000-smoke"
-    moments = {"before the run directory was locked": 0, "training": 0, "writing a checkpoint or snapshot": 0}
+    moments = {"start-up (before the lock)": 0, "training": 0, "writing a checkpoint or snapshot": 0}
     done = 0
     while done < kills:
         process = start_train(outdir, cache_dir, *SOAK)
-        time.sleep(rng.uniform(0.0, duration * 2.0 / kills + 8.0))
+        if rng.random() < 0.2:
+            time.sleep(rng.uniform(0.0, 10.0))
+        else:
+            while process.poll() is None and not _holds_lock(run_dir, process.pid):
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 2.0 * training / kills))
         if process.poll() is not None:
             break  # the run finished before this kill
         saving = any(name.endswith("_temp") for name in _listing(run_dir / "checkpoints")) or any(
             name.startswith(".partial-") for name in _listing(run_dir))
-        locked = (run_dir / "lock").exists() and (run_dir / "lock").read_text().startswith(f"pid {process.pid} ")
+        locked = _holds_lock(run_dir, process.pid)
         process.send_signal(signal.SIGKILL)
         process.wait()
         done += 1
         moments["writing a checkpoint or snapshot" if saving else "training" if locked
-                else "before the run directory was locked"] += 1
+                else "start-up (before the lock)"] += 1
     final = run_train(outdir, cache_dir, *SOAK, timeout=3600)
     assert final.returncode == 0, final.stderr[-3000:]
     damaged = len(_listing(run_dir / "checkpoints" / "damaged"))
-    print(f"soak: {done} kills {moments}; files of damaged checkpoints set aside: {damaged}")
+    print(f"soak: {done} kills {moments}; files of damaged checkpoints set aside: {damaged}; log lines: "
+          f"{open(run_dir / 'log.txt').read().count('Resuming run')} resumes")
     assert done == kills, f"only {done} kills landed before the run finished"
     a = checkpoint_weights(tmp_path / "reference" / "00000-smoke" / "checkpoints" / "ckpt-64")
     b = checkpoint_weights(run_dir / "checkpoints" / "ckpt-64")
