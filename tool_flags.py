@@ -1,17 +1,62 @@
-"""Flags that the command-line tools share (generate.py, figures.py, export.py), and what they turn into.
+"""What the command-line tools share (train.py, generate.py, figures.py, export.py, pipelines.prepare_dataset):
+a quiet TensorFlow startup, --verbose and the one-line error path, and the network and sampling flags.
 
 Command-line only: the library (keras_stylegan/) never imports absl; these flags become its arguments here.
+Import this module before anything that imports TensorFlow: the startup must come first.
 """
 
-from absl import app, flags
+import os
+import sys
+import tempfile
 
-from keras_stylegan import load_generator
-from keras_stylegan.errors import UserError, one_line_errors
-from keras_stylegan.inference.sampler import Sampler
-from keras_stylegan.layers.noise import NOISE_MODES
-from keras_stylegan.networks.truncation import check_truncation_psi
+VERBOSE_ARGUMENTS = ("--verbose", "--verbose=true", "--verbose=True", "--verbose=1")
+
+
+def quiet_tensorflow_startup(argv):
+    """Keep TensorFlow's startup noise (``cuInit``, ``cudart_stub``, CPU-feature and grappler ``remapper``
+    lines) out of the terminal unless ``--verbose`` is among ``argv``.
+
+    Sets ``TF_CPP_MIN_LOG_LEVEL=3`` (only fatal C++ messages; unless the environment already sets a level),
+    which TensorFlow reads once, and imports TensorFlow with file descriptor 2 sent to a temporary file: the
+    lines it prints before its logging is set up ignore that level. What the import printed is shown only if
+    the import fails. Python errors are not affected: they reach the user through the one-line error path.
+    """
+    if any(argument in VERBOSE_ARGUMENTS for argument in argv[1:]) or "tensorflow" in sys.modules:
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401  (the import whose noise is held back)
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            os.write(2, captured.read())
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+quiet_tensorflow_startup(sys.argv)
+
+from absl import app, flags  # noqa: E402  (after the startup above, as everything below imports TensorFlow)
+
+from keras_stylegan import load_generator  # noqa: E402
+from keras_stylegan.errors import UserError, one_line_errors  # noqa: E402
+from keras_stylegan.inference.sampler import Sampler  # noqa: E402
+from keras_stylegan.layers.noise import NOISE_MODES  # noqa: E402
+from keras_stylegan.networks.truncation import check_truncation_psi  # noqa: E402
 
 FLAGS = flags.FLAGS
+
+
+def define_verbose_flag():
+    """--verbose: TensorFlow's startup messages and the traceback of an error (every tool)."""
+    flags.DEFINE_bool("verbose", False, "Show TensorFlow's startup messages and the full traceback with an error "
+                      "(give it on the command line: it acts before the flags are read).")
 
 
 def define_network_flags():
@@ -19,7 +64,7 @@ def define_network_flags():
     flags.DEFINE_string("network", None, "The network: a run directory (its newest snapshot), a "
                         "network-snapshot-*.keras file, a training checkpoint, a SavedModel written by export.py "
                         "or an official StyleGAN v1 pickle (karras2019stylegan-*.pkl).")
-    flags.DEFINE_bool("verbose", False, "Print the full traceback with an error.")
+    define_verbose_flag()
 
 
 def define_sampling_flags():

@@ -17,15 +17,18 @@ import sys
 
 from absl import app, flags, logging
 
+import tool_flags  # first: TensorFlow's quiet startup
+import tensorflow as tf
 from keras_stylegan.config import ArchitectureConfig
+from keras_stylegan.errors import UserError, one_line_errors
 from keras_stylegan.legacy import read_official
-from keras_stylegan.training.config import ConfigError, TrainingConfig
+from keras_stylegan.training.config import TrainingConfig
 from keras_stylegan.training.losses import LossConfig
 from keras_stylegan.training.run import run
 from keras_stylegan.training.rundir import read_options, resolve_run_dir
 from keras_stylegan.training.schedule import ProgressiveSchedule
 from pipelines.builtin import resolve_data
-from pipelines.manifest import label_size, manifest_sha256, read_manifest
+from pipelines.manifest import label_size, manifest_sha256, read_manifest, shard_problems
 from pipelines.reader import make_dataset
 
 FLAGS = flags.FLAGS
@@ -120,11 +123,11 @@ def parse_resolution_dict(text, value_type, name="dict flag"):
                 raise ValueError
             resolution, converted = int(key), value_type(value)
         except ValueError:
-            raise ValueError(
+            raise UserError(
                 f"--{name}: bad entry {item!r}; expected RESOLUTION:{value_type.__name__.upper()} pairs "
                 f"separated by commas, e.g. 4:128,8:64") from None
         if resolution < 4 or resolution & (resolution - 1):
-            raise ValueError(f"--{name}: resolution {resolution} is not a power of two >= 4.")
+            raise UserError(f"--{name}: resolution {resolution} is not a power of two >= 4.")
         result[resolution] = converted
     return result
 
@@ -158,6 +161,7 @@ def _define_flags():
                 flags.DEFINE_string(name, default, help_text)
     flags.DEFINE_string("cache_dir", os.path.join(os.path.expanduser("~"), ".cache", "keras-stylegan"),
                         "Where builtin:NAME datasets are prepared on first use.")
+    tool_flags.define_verbose_flag()
 
 
 _define_flags()
@@ -199,7 +203,15 @@ def make_dataset_factory(data_dir, mirror):
 def _apply_saved_flags(run_dir):
     """On resume: every flag not given on this command line takes the run's saved value."""
     saved = read_options(run_dir).get("flags", {})
+    if not isinstance(saved, dict):
+        raise UserError(f"{run_dir}/options.json: 'flags' is not a dict of flag values; restore the file from a "
+                        "backup, or start a new run with --resume=none.")
     applied = {name for name in saved if name in FLAGS and not FLAGS[name].present and name != "resume"}
+    for name in applied:
+        expected = type(FLAGS[name].default)
+        if not (isinstance(saved[name], expected) or expected is float and type(saved[name]) is int):
+            raise UserError(f"{run_dir}/options.json: flag {name} holds {saved[name]!r}, not a {expected.__name__}; "
+                            "restore the file from a backup, or start a new run with --resume=none.")
     for name in applied:
         FLAGS[name].value = saved[name]
     return applied
@@ -212,7 +224,7 @@ def _apply_official(path, given):
     differences = [f"--{name}={FLAGS[name].value} but the official model has {official[name]}"
                    for name in ARCHITECTURE_HELP if name in given and FLAGS[name].value != official[name]]
     if differences:
-        raise ValueError(f"--init_from={path}: {'; '.join(differences)} (drop those flags: the architecture comes "
+        raise UserError(f"--init_from={path}: {'; '.join(differences)} (drop those flags: the architecture comes "
                          "from the pickle).")
     for name in ARCHITECTURE_HELP:
         FLAGS[name].value = official[name]
@@ -235,34 +247,37 @@ def _apply_manifest(manifest, given):
     if "num_channels" not in given:
         FLAGS.num_channels = manifest["channels"]
     elif FLAGS.num_channels != manifest["channels"]:
-        raise ValueError(f"--num_channels={FLAGS.num_channels} but the dataset has {manifest['channels']} channels; "
+        raise UserError(f"--num_channels={FLAGS.num_channels} but the dataset has {manifest['channels']} channels; "
                          "drop --num_channels or prepare the data with that many.")
     if "resolution" not in given:
         FLAGS.resolution = manifest["resolution"]
     elif FLAGS.resolution > manifest["resolution"]:
-        raise ValueError(f"--resolution={FLAGS.resolution} but the dataset only goes up to {manifest['resolution']}; "
+        raise UserError(f"--resolution={FLAGS.resolution} but the dataset only goes up to {manifest['resolution']}; "
                          f"lower --resolution or prepare the data at {FLAGS.resolution}.")
 
 
-def main(argv):
+def _damaged_data(data_dir, error):
+    """The UserError for a dataset whose records do not read: the damaged shards named (by their sha256
+    against the manifest) and the command that checks the whole dataset."""
+    problems = shard_problems(data_dir)
+    found = f"{problems[0]}" + (f" and {len(problems) - 1} more" if len(problems) > 1 else "") if problems else (
+        " ".join(str(error).split()))
+    return UserError(f"the dataset {data_dir} is damaged: {found}; list every damaged file with python -m "
+                     f"pipelines.prepare_dataset --verify={data_dir}, then prepare or copy it again (the run resumes).")
+
+
+def train():
     """Flags (+ the saved ones on resume, + the dataset's resolution/channels) -> TrainingConfig -> run()."""
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments {argv[1:]}; every option is a --flag (see --helpfull).")
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)
-    try:
-        run_dir, resuming = resolve_run_dir(FLAGS.outdir, FLAGS.config_name, FLAGS.resume)
-        given = {name for name in SAVED_FLAGS if FLAGS[name].present}
-        if resuming:
-            given |= _apply_saved_flags(run_dir)
-        if FLAGS.init_from:
-            given |= _apply_official(FLAGS.init_from, given)
-        data_dir = resolve_data(FLAGS.data, FLAGS.cache_dir)
-        manifest = read_manifest(data_dir)
-        _apply_manifest(manifest, given)
-        config = config_from_flags(run_dir if resuming else "none")
-    except ValueError as error:
-        sys.exit(f"train.py: error: {error}")
+    run_dir, resuming = resolve_run_dir(FLAGS.outdir, FLAGS.config_name, FLAGS.resume)
+    given = {name for name in SAVED_FLAGS if FLAGS[name].present}
+    if resuming:
+        given |= _apply_saved_flags(run_dir)
+    if FLAGS.init_from:
+        given |= _apply_official(FLAGS.init_from, given)
+    data_dir = resolve_data(FLAGS.data, FLAGS.cache_dir)
+    manifest = read_manifest(data_dir)
+    _apply_manifest(manifest, given)
+    config = config_from_flags(run_dir if resuming else "none")
     data_hash = manifest_sha256(manifest)
     options = {
         "flags": {name: FLAGS[name].value for name in SAVED_FLAGS},
@@ -273,8 +288,19 @@ def main(argv):
     try:
         run(config, make_dataset_factory(data_dir, config.mirror), extra_options=options,
             reals_key=f"manifest_sha256={data_hash}")
-    except (ConfigError, FloatingPointError) as error:
-        sys.exit(f"train.py: error: {error}")
+    except FloatingPointError as error:
+        raise UserError(str(error)) from None
+    except tf.errors.DataLossError as error:
+        raise _damaged_data(data_dir, error) from None
+
+
+def main(argv):
+    """absl's main: :func:`train` inside the one-line error path."""
+    tool_flags.check_no_arguments(argv)
+    if not FLAGS["verbosity"].present:
+        logging.set_verbosity(logging.WARNING)
+    with one_line_errors("train.py", FLAGS.verbose):
+        train()
 
 
 if __name__ == "__main__":

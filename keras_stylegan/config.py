@@ -3,6 +3,12 @@
 import dataclasses
 import math
 
+from keras_stylegan.errors import UserError
+
+_INT_AT_LEAST = {"num_channels": 1, "label_size": 0, "latent_size": 1, "dlatent_size": 1, "mapping_layers": 1,
+                 "mapping_fmaps": 1, "fmap_base": 1, "fmap_max": 1, "mbstd_group_size": 0, "mbstd_num_features": 1}
+_FRACTIONS = ("w_avg_beta", "style_mixing_prob")  # probabilities / decays in [0, 1]
+
 
 @dataclasses.dataclass(frozen=True)
 class ArchitectureConfig:
@@ -33,14 +39,30 @@ class ArchitectureConfig:
     use_noise: bool = True  # per-layer noise inputs (Sec. 3.2 / Fig. 1b "B")
 
     def __post_init__(self):
-        if self.resolution < 4 or self.resolution & (self.resolution - 1):
-            raise ValueError(
-                f"resolution must be a power of two >= 4, got {self.resolution}; pick e.g. 32, 256 or 1024."
-            )
-        if self.num_channels < 1 or self.label_size < 0:
-            raise ValueError("num_channels must be >= 1 and label_size >= 0.")
+        """Every field's range, each a one-line UserError that names the allowed values."""
+        if not isinstance(self.resolution, int) or self.resolution < 4 or self.resolution & (self.resolution - 1):
+            raise UserError(
+                f"resolution must be a power of two >= 4, got {self.resolution}; pick e.g. 32, 256 or 1024.")
+        for name, low in _INT_AT_LEAST.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise UserError(f"{name} must be an integer >= {low}, got {value!r}.")
+        for name in _FRACTIONS:
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise UserError(f"{name} must be in [0, 1], got {getattr(self, name)!r}.")
+        if not self.mapping_lrmul > 0 or self.fmap_decay < 0:
+            raise UserError(f"mapping_lrmul must be > 0 and fmap_decay >= 0, got {self.mapping_lrmul!r} and "
+                            f"{self.fmap_decay!r}.")
         if self.fused_scale not in ("auto", "true", "false"):
-            raise ValueError(f"fused_scale must be 'auto', 'true' or 'false', got {self.fused_scale!r}.")
+            raise UserError(f"fused_scale must be 'auto', 'true' or 'false', got {self.fused_scale!r}.")
+        narrowest = self.channels_at(self.resolution)
+        if narrowest < 1:
+            raise UserError(f"fmap_base={self.fmap_base} with fmap_decay={self.fmap_decay} gives {narrowest} feature "
+                            f"maps at {self.resolution} px; raise fmap_base (channels at stage s are "
+                            "min(fmap_base / 2**(s*fmap_decay), fmap_max)).")
+        if self.mbstd_group_size > 1 and self.channels_at(4) % self.mbstd_num_features:
+            raise UserError(f"mbstd_num_features={self.mbstd_num_features} must divide the {self.channels_at(4)} "
+                            "channels of the 4x4 block; pick a divisor of it.")
 
     @property
     def resolution_log2(self):
@@ -80,7 +102,7 @@ class ArchitectureConfig:
         if stage is None:
             return self.resolution
         if stage not in self.resolutions:
-            raise ValueError(
+            raise UserError(
                 f"stage must be a resolution in {self.resolutions}, got {stage!r}."
             )
         return int(stage)
@@ -104,5 +126,5 @@ class ArchitectureConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"unknown architecture options {unknown}; known: {sorted(known)}")
+            raise UserError(f"unknown architecture options {unknown}; known: {sorted(known)}")
         return cls(**values)

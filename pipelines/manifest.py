@@ -89,39 +89,60 @@ def describe(data_dir, manifest):
 
 
 def shard_files(data_dir, manifest, resolution):
-    """Paths of the non-empty shards at ``resolution``; ``DatasetError`` if it is not held or a file is missing."""
+    """Paths of the non-empty shards at ``resolution``; ``DatasetError`` if it is not held, or a file is missing
+    or not of the size the manifest gives (a cheap check: :func:`shard_problems` reads every byte)."""
     entry = manifest["resolutions"].get(str(resolution))
     if entry is None:
         raise DatasetError(f"{describe(data_dir, manifest)}, asked for {resolution}: "
                            f"prepare it with --resolution={max(resolution, manifest['resolution'])}.")
-    paths = [os.path.join(data_dir, s["file"]) for s in entry["shards"] if s["count"] > 0]
+    shards = [s for s in entry["shards"] if s["count"] > 0]
+    paths = [os.path.join(data_dir, s["file"]) for s in shards]
     missing = [p for p in paths if not os.path.isfile(p)]
     if missing:
         raise DatasetError(f"{describe(data_dir, manifest)}, but {len(missing)} shard file(s) are missing, "
                            f"e.g. {missing[0]!r}: copy the whole dataset directory or prepare it again.")
+    for shard, path in zip(shards, paths):
+        if "bytes" in shard and os.path.getsize(path) != shard["bytes"]:
+            raise DatasetError(f"{describe(data_dir, manifest)}, but shard {path!r} is {os.path.getsize(path)} bytes, "
+                               f"the manifest says {shard['bytes']} (damaged or still being copied): check it with "
+                               f"python -m pipelines.prepare_dataset --verify={data_dir}.")
     return paths
 
 
-def verify_shards(data_dir, resolutions=None):
-    """Check the sha256 of every shard (of ``resolutions``, default all) against the manifest.
+def shard_problems(data_dir, resolutions=None):
+    """``"<path>: <problem>"`` for every shard (of ``resolutions``, default all) that is missing, unreadable,
+    of another size or sha256 than the manifest gives; empty when the dataset is intact.
 
-    Reads every byte, so it is for a copied or suspect dataset, not for each training run; raises
-    ``DatasetError`` naming the first shard that differs.
+    Reads every byte, so it is for a copied or suspect dataset (``prepare_dataset --verify``, a training that
+    met a damaged record), not for each training run.
     """
     manifest = read_manifest(data_dir)
+    problems = []
     for r in resolutions or sorted(manifest["resolutions"], key=int):
         if str(r) not in manifest["resolutions"]:
             raise DatasetError(f"{describe(data_dir, manifest)}, asked to verify resolution {r}.")
         for shard in manifest["resolutions"][str(r)]["shards"]:
             path = os.path.join(data_dir, shard["file"])
             try:
-                digest = file_sha256(path)
+                size, digest = os.path.getsize(path), file_sha256(path)
             except OSError as e:
-                raise DatasetError(f"{describe(data_dir, manifest)}, but shard {path!r} cannot be read: {e}.") from None
-            if digest != shard["sha256"]:
-                raise DatasetError(f"{describe(data_dir, manifest)}, but shard {path!r} does not match its sha256 "
-                                   f"in the manifest (damaged or changed): copy or prepare the dataset again.")
-    return manifest
+                problems.append(f"{path}: cannot be read ({e.strerror or e})")
+                continue
+            if size != shard["bytes"]:
+                problems.append(f"{path}: {size} bytes, the manifest says {shard['bytes']}")
+            elif digest != shard["sha256"]:
+                problems.append(f"{path}: its sha256 differs from the manifest's (bytes changed)")
+    return problems
+
+
+def verify_shards(data_dir, resolutions=None):
+    """Check every shard (of ``resolutions``, default all) against the manifest; returns the manifest, or
+    raises ``DatasetError`` naming the first damaged shard and how many there are."""
+    problems = shard_problems(data_dir, resolutions)
+    if problems:
+        raise DatasetError(f"{len(problems)} damaged shard file(s) in {data_dir!r}, e.g. {problems[0]}: copy or "
+                           "prepare the dataset again.")
+    return read_manifest(data_dir)
 
 
 def file_sha256(path):

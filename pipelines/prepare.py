@@ -57,6 +57,12 @@ def prepare(
     output = os.path.abspath(output)
     if os.path.lexists(output) and not overwrite:
         raise DatasetError(f"Output {output!r} already exists: pass --overwrite to replace it, or choose another.")
+    existing = os.path.dirname(output)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
+        raise DatasetError(f"Output {output!r} cannot be created: {existing!r} is not a writable directory; choose "
+                           "another --output or fix its permissions.")
     listing = sources.list_source(source, shuffle_seed, labels)
     if not listing.members:
         raise DatasetError(f"Source {source!r} holds no image files ({', '.join(sources.IMAGE_EXTENSIONS)}).")
@@ -74,9 +80,13 @@ def prepare(
         encoding=encoding,
     )
     parent = os.path.dirname(output)
-    os.makedirs(parent, exist_ok=True)
     leftovers = sorted(glob.glob(os.path.join(parent, f".{glob.escape(os.path.basename(output))}{PARTIAL_MARKER}*")))
-    building = tempfile.mkdtemp(prefix=f".{os.path.basename(output)}{PARTIAL_MARKER}", dir=parent)
+    try:
+        os.makedirs(parent, exist_ok=True)
+        building = tempfile.mkdtemp(prefix=f".{os.path.basename(output)}{PARTIAL_MARKER}", dir=parent)
+    except OSError as e:
+        raise DatasetError(f"Output {output!r} cannot be created ({e.strerror or e}): choose another --output or fix "
+                           "its permissions.") from None
     try:
         writer = record_writer.ShardedRecordWriter(
             building, pyramid.resolutions_up_to(resolution), math.ceil(planned / num_shards), channels

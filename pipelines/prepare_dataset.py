@@ -1,14 +1,18 @@
-"""Command line: ``python -m pipelines.prepare_dataset --source=SRC --output=DIR --resolution=R``.
+"""Command line: ``python -m pipelines.prepare_dataset --source=SRC --output=DIR --resolution=R``, and
+``python -m pipelines.prepare_dataset --verify=DIR`` to check a prepared dataset against its manifest.
 
 A thin absl wrapper around :func:`pipelines.prepare.prepare` (ProGAN's ``dataset_tool.py``,
-Karras et al. 2018, App. A). Exit status 0 when at least one image was written, 1 with a one-line
-message otherwise (bad flags, missing source, existing output, or no decodable image).
+Karras et al. 2018, App. A). Exit status 0 when at least one image was written (or every shard matches the
+manifest); 2 with one line ``prepare_dataset: error: ...`` otherwise (bad flags, missing source, existing or
+read-only output, no decodable image, damaged shards).
 """
 
 import sys
 
 from absl import app, flags
 
+import tool_flags  # first: TensorFlow's quiet startup
+from keras_stylegan.errors import UserError, one_line_errors
 from pipelines import image_decode, image_job
 
 FLAGS = flags.FLAGS
@@ -38,45 +42,67 @@ flags.DEFINE_integer("min_size", 0, "Skip images whose shorter side is below thi
 flags.DEFINE_enum("labels", None, ["folders", "json"], "Read class labels (never by default): folders = one "
                   "class per top-level sub-folder; json = dataset.json at the top of the source in stylegan2-ada's "
                   "format {\"labels\": [[\"file.png\", class], ...]}. builtin:twemoji-categories brings its own.")
+flags.DEFINE_string("verify", None, "Instead of preparing: check every shard of this prepared dataset directory "
+                    "against its manifest (size and sha256), one line per damaged file.")
+tool_flags.define_verbose_flag()
 flags.DEFINE_integer("max_pixels", 89478485, "Skip images with more pixels than this as decompression "
                      "bombs (PIL's default guard).", lower_bound=1)
 
 
-def main(argv):
-    """Run one prepare from the flags and print the summary; errors are one line on stderr."""
-    del argv
+def verify(data_dir):
+    """--verify: one line per damaged shard on stderr; a UserError when there is any."""
+    from pipelines import manifest
+
+    problems = manifest.shard_problems(data_dir)
+    for problem in problems:
+        print(f"damaged: {problem}", file=sys.stderr)
+    described = manifest.describe(data_dir, manifest.read_manifest(data_dir))
+    if problems:
+        raise UserError(f"{described}: {len(problems)} shard file(s) damaged (listed above); prepare the dataset "
+                        "again (--overwrite) or copy it again from a good copy.")
+    print(f"{described}: every shard matches the manifest.")
+
+
+def prepare_from_flags():
+    """One prepare from the flags; prints the summary."""
     missing = [name for name in ("source", "output", "resolution") if FLAGS[name].value is None]
     if missing:
-        sys.exit(f"prepare_dataset: missing --{', --'.join(missing)} (see --helpfull).")
+        raise UserError(f"missing --{', --'.join(missing)} (see --helpfull).")
     try:
         background = tuple(int(c) for c in FLAGS.background)
     except ValueError:
-        sys.exit(f"prepare_dataset: --background must be three integers R,G,B in 0..255, got "
-                 f"{','.join(FLAGS.background)}.")
+        raise UserError(f"--background must be three integers R,G,B in 0..255, got "
+                        f"{','.join(FLAGS.background)}.") from None
     from pipelines import prepare  # imported here: spawned decoding workers re-import this module
-    from pipelines.errors import DatasetError
 
-    try:
-        summary = prepare.prepare(
-            FLAGS.source,
-            FLAGS.output,
-            FLAGS.resolution,
-            channels=int(FLAGS.channels),
-            transform=FLAGS.transform,
-            background=background,
-            max_images=FLAGS.max_images,
-            shuffle_seed=None if FLAGS.shuffle_seed < 0 else FLAGS.shuffle_seed,
-            shards=FLAGS.shards,
-            workers=FLAGS.workers,
-            encoding=FLAGS.encoding,
-            overwrite=FLAGS.overwrite,
-            min_size=FLAGS.min_size,
-            max_pixels=FLAGS.max_pixels,
-            labels=FLAGS.labels,
-        )
-    except DatasetError as e:
-        sys.exit(f"prepare_dataset: {e}")
+    summary = prepare.prepare(
+        FLAGS.source,
+        FLAGS.output,
+        FLAGS.resolution,
+        channels=int(FLAGS.channels),
+        transform=FLAGS.transform,
+        background=background,
+        max_images=FLAGS.max_images,
+        shuffle_seed=None if FLAGS.shuffle_seed < 0 else FLAGS.shuffle_seed,
+        shards=FLAGS.shards,
+        workers=FLAGS.workers,
+        encoding=FLAGS.encoding,
+        overwrite=FLAGS.overwrite,
+        min_size=FLAGS.min_size,
+        max_pixels=FLAGS.max_pixels,
+        labels=FLAGS.labels,
+    )
     print(prepare.format_summary(summary), file=sys.stderr)
+
+
+def main(argv):
+    """--verify, or one prepare from the flags, inside the one-line error path."""
+    tool_flags.check_no_arguments(argv)
+    with one_line_errors("prepare_dataset", FLAGS.verbose):
+        if FLAGS.verify is not None:
+            verify(FLAGS.verify)
+        else:
+            prepare_from_flags()
 
 
 if __name__ == "__main__":

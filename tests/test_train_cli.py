@@ -12,20 +12,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from official_pickle import load_fixture, write_fixture_pickle
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SMOKE = os.path.join(REPO, "configs", "smoke.flags")
-
-
-def train_command(outdir, cache_dir, *extra):
-    return [sys.executable, os.path.join(REPO, "train.py"), f"--flagfile={SMOKE}", f"--outdir={outdir}",
-            f"--cache_dir={cache_dir}", *extra]
-
-
-def run_train(outdir, cache_dir, *extra, timeout=300):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    return subprocess.run(train_command(outdir, cache_dir, *extra), cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+from train_runs import REPO, checkpoint_weights, run_train, train_command
 
 
 @pytest.fixture(scope="module")
@@ -108,12 +95,6 @@ def test_rerunning_a_finished_run_trains_nothing_more(smoke_run, cache_dir):
     assert "Done: 0.128 kimg" in result.stdout
 
 
-def _weights(checkpoint_prefix):
-    reader = tf.train.load_checkpoint(checkpoint_prefix)
-    return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()
-            if "save_counter" not in name}
-
-
 def test_sigkill_in_a_fade_in_then_rerun_matches_an_uninterrupted_run(tmp_path, cache_dir):
     """Deterministic ops: a run killed mid fade-in and rerun ends bit-identical to an uninterrupted one."""
     longer_fade = ("--lod_transition_kimg=0.064", "--total_kimg=0.16", "--deterministic")
@@ -143,8 +124,8 @@ def test_sigkill_in_a_fade_in_then_rerun_matches_an_uninterrupted_run(tmp_path, 
     first_lines = resumed.stdout.split("tick", 1)[0]
     assert "optimizer state reset" not in first_lines  # Adam moments continue from the checkpoint
 
-    a = _weights(str(tmp_path / "a" / "00000-smoke" / "checkpoints" / "ckpt-160"))
-    b = _weights(os.path.join(outdir, "00000-smoke", "checkpoints", "ckpt-160"))
+    a = checkpoint_weights(str(tmp_path / "a" / "00000-smoke" / "checkpoints" / "ckpt-160"))
+    b = checkpoint_weights(os.path.join(outdir, "00000-smoke", "checkpoints", "ckpt-160"))
     assert a.keys() == b.keys() and len(a) > 50
     different = [name for name in a if not np.array_equal(a[name], b[name])]
     assert different == []
@@ -188,7 +169,7 @@ def test_init_from_takes_the_architecture_and_start_resolution_from_the_pickle(t
     assert config["schedule"]["start_resolution"] == 32 and config["init_from"] == official
     log = open(run_dir / "log.txt").read()
     assert "resolution 32" in log and f"G, D and Gs from the official {official}" in log and "Done: 0.004 kimg" in log
-    start = _weights(str(run_dir / "checkpoints" / "ckpt-0"))
+    start = checkpoint_weights(str(run_dir / "checkpoints" / "ckpt-0"))
     const = start["ema_generator/synthesis.Sb4.Sconst.Sconst.Sconst/.ATTRIBUTES/VARIABLE_VALUE"]  # Gs's b4 constant
     g_vars, _, _ = load_fixture("r32")
     np.testing.assert_array_equal(const, np.transpose(g_vars["G_synthesis/4x4/Const/const"], (0, 2, 3, 1)))

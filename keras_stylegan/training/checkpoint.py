@@ -4,10 +4,18 @@ Checkpoints are numbered by the images seen (``ckpt-<images>``), keep the last f
 while any floating-point variable holds NaN or Inf. Under MultiWorkerMirroredStrategy every worker must
 take part in a save; only the chief writes into the run directory, the others into a temporary directory
 that is removed at the end (TensorFlow's multi-worker checkpointing guide).
+
+Restoring never trusts the ``checkpoint`` index file alone: the ``ckpt-N`` files on disk are tried newest
+first, and one that does not read (truncated, zero-length or altered data, a missing or garbled ``.index``)
+is moved into ``checkpoints/damaged/`` with a line saying why, never deleted; the next older one is tried.
+Leftover ``ckpt-N_temp`` directories of a save that was killed are incomplete by construction and removed.
 """
 
+import os
+import re
 import shutil
 import tempfile
+import time
 
 import keras
 import tensorflow as tf
@@ -65,6 +73,38 @@ def _check_format(path):
             "or start a new run with --resume=none.")
 
 
+class CheckpointRecoveryError(UserError):
+    """A run directory holds checkpoints, but none of them can be read."""
+
+
+DAMAGED_DIR = "damaged"  # unreadable checkpoints are moved here, inside the checkpoints directory
+_CHECKPOINT_FILE = re.compile(r"^ckpt-(\d+)(\.index|\.data-\d{5}-of-\d{5})$")
+_TEMP_SAVE = re.compile(r"^ckpt-\d+_temp$")
+_UNREADABLE = (tf.errors.OpError, ValueError, AssertionError, IndexError, OSError)  # what a damaged file raises
+
+
+def checkpoints_on_disk(directory):
+    """Path prefixes ``<directory>/ckpt-N`` of every checkpoint with a file on disk, newest (highest N) first."""
+    if not os.path.isdir(directory):
+        return []
+    numbers = {int(m.group(1)) for m in map(_CHECKPOINT_FILE.match, os.listdir(directory)) if m}
+    return [os.path.join(directory, f"ckpt-{n}") for n in sorted(numbers, reverse=True)]
+
+
+def _files_of(prefix):
+    """The files of one checkpoint: its ``.index`` and ``.data-*`` shards that exist."""
+    directory, name = os.path.split(prefix)
+    return [os.path.join(directory, f) for f in sorted(os.listdir(directory))
+            if (m := _CHECKPOINT_FILE.match(f)) and f"ckpt-{m.group(1)}" == name]
+
+
+def _why_unreadable(prefix):
+    """None when ``prefix`` has its index; otherwise the reason (a checkpoint is nothing without it)."""
+    if not os.path.isfile(prefix + ".index"):
+        return "its .index file is missing"
+    return None
+
+
 class RunCheckpoint:
     """Saves and restores the training state (StyleGAN Sec. 2 training loop's snapshots; ProGAN's resume)."""
 
@@ -73,28 +113,104 @@ class RunCheckpoint:
         directory,  # <run_dir>/checkpoints, read by every worker
         items,  # dict of trackables: model.checkpoint_items() plus the schedule position
         max_to_keep=3,
-        is_chief=True,  # non-chief workers write into a temporary directory
+        is_chief=True,  # non-chief workers write into a temporary directory; only the chief moves files
+        log=print,  # one line per checkpoint set aside or temporary directory removed
     ):
         self.directory = directory
         self.items = dict(items)
         self.checkpoint = tf.train.Checkpoint(**{key: checkpointable(item) for key, item in self.items.items()})
+        self.is_chief = is_chief
+        self.log = log
+        self.max_to_keep = max_to_keep
         self._temp_dir = None if is_chief else tempfile.mkdtemp(prefix="keras-stylegan-worker-ckpt-")
-        self.manager = tf.train.CheckpointManager(
-            self.checkpoint, self._temp_dir or directory, max_to_keep=max_to_keep, checkpoint_name="ckpt"
-        )
+        self._manager = None
+        self.latest = None  # path prefix of the checkpoint last restored or saved
 
     @property
-    def latest(self):
-        """Path prefix of the newest checkpoint in the run directory, or None."""
-        return tf.train.latest_checkpoint(self.directory)
+    def manager(self):
+        """The ``tf.train.CheckpointManager`` that saves and keeps the last ``max_to_keep``, created once the
+        index file describes the checkpoints that read (see :meth:`restore`)."""
+        if self._manager is None:
+            self._manager = tf.train.CheckpointManager(
+                self.checkpoint, self._temp_dir or self.directory, max_to_keep=self.max_to_keep,
+                checkpoint_name="ckpt")
+        return self._manager
 
     def restore(self, path=None):
-        """Restore ``path`` (default: the newest); returns the path restored, or None if there is none."""
-        path = path or self.latest
+        """Restore ``path``, or by default the newest checkpoint on disk that reads; returns the path restored,
+        or None when the directory holds no checkpoint.
+
+        Checkpoints that do not read are set aside in ``damaged/`` (on the chief) and the next older one is
+        tried; raises CheckpointRecoveryError when there were checkpoints and none reads, and
+        CheckpointFormatError for a checkpoint of an older version.
+        """
         if path:
             _check_format(path)
             self.checkpoint.restore(path).assert_existing_objects_matched()
-        return path
+            self.latest = path
+            return path
+        self._remove_interrupted_saves()
+        candidates = checkpoints_on_disk(self.directory)
+        set_aside = []
+        for prefix in candidates:
+            reason = _why_unreadable(prefix)
+            if reason is None:
+                try:
+                    _check_format(prefix)
+                    self.checkpoint.restore(prefix).assert_existing_objects_matched()
+                except CheckpointFormatError:
+                    raise
+                except _UNREADABLE as error:
+                    reason = " ".join(str(error).split())[:200] or type(error).__name__
+            if reason is None:
+                self._write_index(prefix)
+                self.latest = prefix
+                return prefix
+            set_aside.append(prefix)
+            self._set_aside(prefix, reason)
+        if candidates:
+            where = os.path.join(self.directory, DAMAGED_DIR) if self.is_chief else self.directory
+            raise CheckpointRecoveryError(
+                f"none of the {len(candidates)} checkpoint(s) in {self.directory} can be read (moved to {where}); "
+                "the run is not restarted from 0 over them: restore the run directory from a backup, or start a "
+                "new run with --resume=none.")
+        return None
+
+    def _remove_interrupted_saves(self):
+        """Remove ``ckpt-N_temp`` directories: a save killed before it finished (TensorFlow writes the shards
+        there and renames them only once complete), so they never hold a usable checkpoint."""
+        if not self.is_chief or not os.path.isdir(self.directory):
+            return
+        for name in sorted(os.listdir(self.directory)):
+            if _TEMP_SAVE.match(name):
+                shutil.rmtree(os.path.join(self.directory, name))
+                self.log(f"removed {os.path.join(self.directory, name)}: an interrupted checkpoint save")
+
+    def _set_aside(self, prefix, reason):
+        """Move the files of an unreadable checkpoint into ``damaged/`` (chief) and say which and why."""
+        if not self.is_chief:
+            self.log(f"skipped checkpoint {prefix}: it does not read ({reason})")
+            return
+        damaged = os.path.join(self.directory, DAMAGED_DIR)
+        os.makedirs(damaged, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for file in _files_of(prefix):
+            target = os.path.join(damaged, os.path.basename(file))
+            if os.path.exists(target):
+                target = os.path.join(damaged, f"{stamp}-{os.path.basename(file)}")
+            os.replace(file, target)
+        self.log(f"checkpoint {prefix} does not read ({reason}): moved to {damaged}, trying the previous one")
+
+    def _write_index(self, restored):
+        """Rewrite the ``checkpoint`` index file from the checkpoints on disk up to ``restored`` (chief), so
+        that it never names a damaged one and the manager keeps deleting the oldest as usual."""
+        if not self.is_chief:
+            return
+        kept = [p for p in reversed(checkpoints_on_disk(self.directory)) if os.path.isfile(p + ".index")]
+        times = [os.path.getmtime(p + ".index") for p in kept]
+        tf.compat.v1.train.update_checkpoint_state(
+            self.directory, os.path.basename(restored), [os.path.basename(p) for p in kept],
+            all_model_checkpoint_timestamps=times, last_preserved_timestamp=min(times) - 1.0)
 
     def save(self, images_seen):
         """Write a checkpoint numbered ``images_seen``; raises NonFiniteStateError rather than save NaN/Inf."""
@@ -103,7 +219,8 @@ class RunCheckpoint:
             raise NonFiniteStateError(
                 f"not writing a checkpoint: {len(bad)} variable(s) hold NaN/Inf, e.g. {bad[0]}"
             )
-        return self.manager.save(checkpoint_number=int(images_seen))
+        self.latest = self.manager.save(checkpoint_number=int(images_seen))
+        return self.latest
 
     def close(self):
         """Remove a non-chief worker's temporary directory."""

@@ -11,7 +11,9 @@ from keras_stylegan.config import ArchitectureConfig
 from keras_stylegan.errors import UserError
 from keras_stylegan.metrics.registry import MetricOptions, check_options, parse_metrics
 from keras_stylegan.training.losses import LossConfig
+from keras_stylegan.training.precision import PRECISIONS
 from keras_stylegan.training.schedule import ProgressiveSchedule
+from keras_stylegan.training.strategy import KINDS
 
 NAN_POLICIES = ("stop", "rollback")
 
@@ -26,7 +28,7 @@ def _dataclass_from_dict(cls, values, what):
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ValueError(f"unknown {what} options {unknown}; known: {sorted(known)}")
+        raise UserError(f"unknown {what} options {unknown}; known: {sorted(known)}")
     fixed = {
         key: {int(k): v for k, v in value.items()} if isinstance(value, dict) else value
         for key, value in values.items()
@@ -71,19 +73,28 @@ class TrainingConfig:
 
     def __post_init__(self):
         if self.nan_policy not in NAN_POLICIES:
-            raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {self.nan_policy!r}.")
+            raise UserError(f"nan_policy must be one of {NAN_POLICIES}, got {self.nan_policy!r}.")
         if self.schedule.final_resolution != self.architecture.resolution:
-            raise ValueError(
+            raise UserError(
                 f"schedule final_resolution {self.schedule.final_resolution} differs from the architecture's "
                 f"resolution {self.architecture.resolution}; set both from --resolution."
             )
-        for name in ("tick_kimg", "snapshot_kimg", "image_snapshot_kimg"):
+        for name in ("tick_kimg", "snapshot_kimg", "image_snapshot_kimg", "g_smoothing_kimg"):
             if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}.")
+                raise UserError(f"{name} must be > 0, got {getattr(self, name)}.")
         if self.metrics_kimg < 0 or self.metrics_images < 2:
-            raise ValueError(f"metrics_kimg must be >= 0 and metrics_images >= 2, got {self.metrics_kimg} and "
-                             f"{self.metrics_images}.")
+            raise UserError(f"metrics_kimg must be >= 0 and metrics_images >= 2, got {self.metrics_kimg} and "
+                            f"{self.metrics_images}.")
         check_options(parse_metrics(self.metrics), self.metric_options, self.architecture.resolution)
+        for name, low in (("grid_size", 1), ("checkpoints_to_keep", 1), ("max_rollbacks", 0), ("truncation_cutoff", 0)):
+            if getattr(self, name) < low:
+                raise UserError(f"{name} must be >= {low}, got {getattr(self, name)}.")
+        if self.mixed_precision not in ("auto", *PRECISIONS):
+            raise UserError(f"mixed_precision must be one of auto, {', '.join(PRECISIONS)}; "
+                            f"got {self.mixed_precision!r}.")
+        if self.strategy not in KINDS:
+            raise UserError(f"strategy must be one of {', '.join(KINDS)}; got {self.strategy!r}.")
+        self._check_minibatch_stddev()
 
     @property
     def metric_options(self):
@@ -94,6 +105,18 @@ class TrainingConfig:
     def metrics_interval_kimg(self):
         """Thousands of images between metric evaluations (``metrics_kimg``, or the snapshot cadence)."""
         return self.metrics_kimg or self.snapshot_kimg
+
+    def _check_minibatch_stddev(self):
+        """Every per-replica minibatch of the run splits into minibatch-stddev groups (ProGAN Sec. 3)."""
+        group = self.architecture.mbstd_group_size
+        if group <= 1:
+            return
+        for resolution in self.schedule.resolutions:
+            batch = self.schedule.minibatch(resolution)
+            if batch % min(group, batch):
+                raise UserError(
+                    f"mbstd_group_size={group} does not divide the minibatch {batch} at resolution {resolution}; "
+                    "use a divisor of every minibatch (e.g. 2 or 4), or 0 to turn minibatch stddev off.")
 
     def to_dict(self):
         """JSON-serialisable dict (nested: architecture, schedule, loss, then the run options)."""

@@ -11,6 +11,7 @@ import dataclasses
 
 import tensorflow as tf
 
+from keras_stylegan.errors import UserError
 from keras_stylegan.interpolation import lerp
 
 LOSSES = ("logistic", "wgan_gp")
@@ -32,13 +33,13 @@ class LossConfig:
 
     def __post_init__(self):
         if self.loss not in LOSSES:
-            raise ValueError(f"loss={self.loss!r} is not one of {LOSSES}.")
+            raise UserError(f"loss={self.loss!r} is not one of {LOSSES}.")
         if not isinstance(self.r1_interval, int) or self.r1_interval < 1:
-            raise ValueError(f"r1_interval={self.r1_interval!r} must be an int >= 1 (1 = every step).")
+            raise UserError(f"r1_interval={self.r1_interval!r} must be an int >= 1 (1 = every step).")
         if min(self.r1_gamma, self.r2_gamma, self.wgan_lambda, self.wgan_epsilon) < 0:
-            raise ValueError("r1_gamma, r2_gamma, wgan_lambda and wgan_epsilon must be >= 0.")
+            raise UserError("r1_gamma, r2_gamma, wgan_lambda and wgan_epsilon must be >= 0.")
         if self.wgan_target <= 0:
-            raise ValueError(f"wgan_target={self.wgan_target} must be positive.")
+            raise UserError(f"wgan_target={self.wgan_target} must be positive.")
 
     @property
     def penalty_name(self):

@@ -12,7 +12,9 @@ replica: float images in [-1, 1] NHWC at ``resolution`` (with one-hot labels, ``
 conditional network), batches of
 ``input_context.get_per_replica_batch_size(global_batch)`` (all of ``global_batch`` when the context is
 None). The seed makes the data order a function of (run seed, images seen at the segment start), which
-is what lets a resumed run follow an uninterrupted one exactly.
+is what lets a resumed run follow an uninterrupted one exactly. Before anything is written, the factory is
+also called (input context None) for every stage's global batch and for the reals grid, so that data too
+small for them is an error that leaves no run directory behind.
 """
 
 import dataclasses
@@ -34,8 +36,10 @@ from keras_stylegan.training import summaries
 from keras_stylegan.training.checkpoint import NonFiniteStateError, RunCheckpoint
 from keras_stylegan.training.config import ConfigError, TrainingConfig, architecture_differences
 from keras_stylegan.training.model import StyleGAN
-from keras_stylegan.training.precision import resolve_policy
-from keras_stylegan.training.rundir import read_options, resolve_run_dir, write_options
+from keras_stylegan.training.precision import resolve_policy, slow_precision_warning
+from keras_stylegan.training.rundir import (check_outdir, create_run_dir, read_options, resolve_run_dir,
+                                            write_options)
+from keras_stylegan.training.runlock import RunLock
 from keras_stylegan.training.runlog import RunLog
 from keras_stylegan.training.snapshot import write_snapshot
 from keras_stylegan.training.strategy import make_strategy
@@ -68,7 +72,13 @@ def _data_seed(config, seen, rollbacks):
 
 def _check_resume(config, run_dir):
     """A clear error before any training when the architecture differs from the saved run's."""
-    saved = TrainingConfig.from_dict(read_options(run_dir)["config"])
+    try:
+        saved = TrainingConfig.from_dict(read_options(run_dir)["config"])
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise ConfigError(
+            f"cannot resume {run_dir}: its options.json does not hold the options of a run of this version "
+            f"({type(error).__name__}: {error}); restore it from a backup, or start a new run with --resume=none."
+        ) from None
     differences = architecture_differences(saved.architecture, config.architecture)
     if differences:
         raise ConfigError(
@@ -89,6 +99,30 @@ def _official_start(config):
             f"--init_from={config.init_from}: architecture options differ from the official model's "
             f"({'; '.join(differences)}); drop those flags (the architecture comes from the pickle).")
     return official
+
+
+def _check_data(config, dataset_factory, replicas):
+    """A clear error before anything is written when the data cannot feed every stage's global batch or the
+    reals grid: each dataset the run will read is built (not read) once."""
+    schedule = config.schedule
+    for resolution in schedule.resolutions:
+        batch = schedule.minibatch(resolution) * replicas
+        try:
+            dataset_factory(resolution, batch, None, config.seed)
+        except ValueError as error:  # UserErrors of the data pipeline and plain ValueErrors of other factories
+            raise ConfigError(f"resolution {resolution}, minibatch {batch} ({replicas} replica(s)): {error}") from None
+    try:
+        dataset_factory(config.architecture.resolution, config.grid_size, None, config.seed)
+    except ValueError as error:
+        raise ConfigError(f"--grid_size={config.grid_size}: {error} (or lower --grid_size)") from None
+
+
+def _open_run_dir(config, run_dir, resuming):
+    """Create a new run's directory (after checking --outdir) and lock the run directory."""
+    if not resuming:
+        check_outdir(config.outdir)
+        create_run_dir(run_dir)
+    return RunLock(run_dir)
 
 
 class _Snapshots:
@@ -191,7 +225,8 @@ def run(config, dataset_factory, extra_options=None, reals_key=""):
     options.json next to ``config``; ``reals_key`` names the data for the metrics' caches (train.py: the
     manifest hash; "" = no cache). Raises ConfigError before training when resuming a run with a
     different architecture, FloatingPointError when a loss becomes NaN/Inf (after rollbacks, with
-    ``nan_policy="rollback"``).
+    ``nan_policy="rollback"``). Every check passes before the run directory is created or written, and a
+    second training on the same directory is refused (RunLockedError).
     """
     previous_policy = keras.mixed_precision.global_policy()
     try:
@@ -201,24 +236,41 @@ def run(config, dataset_factory, extra_options=None, reals_key=""):
 
 
 def _train(config, dataset_factory, extra_options, reals_key):
-    """The body of :func:`run`: set up strategy, policy, model and checkpoint, then train segment by
-    segment, each segment one ``fit()`` up to the next phase, fade-in, snapshot or total boundary."""
-    schedule, arch = config.schedule, config.architecture
+    """The body of :func:`run`: every check (strategy, resumed options, official model, precision, data,
+    outdir) before the run directory is created or written, then :func:`_train_in` with the directory locked."""
     strategy = make_strategy(config.strategy, config.tpu_address)
     is_chief = strategy.extended.should_checkpoint
     run_dir, resuming = resolve_run_dir(config.outdir, config.config_name, config.resume)
     if resuming:
         _check_resume(config, run_dir)
     official = _official_start(config)
+    policy = resolve_policy(config.mixed_precision)
+    _check_data(config, dataset_factory, strategy.num_replicas_in_sync)
+    lock = _open_run_dir(config, run_dir, resuming) if is_chief else None
+    try:
+        return _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_dir, official, policy, lock)
+    finally:
+        if lock:
+            lock.release()
+
+
+def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_dir, official, policy, lock):
+    """Set up model and checkpoint, then train segment by segment, each segment one ``fit()`` up to the next
+    phase, fade-in, snapshot or total boundary (``lock``: the run directory's, on the chief; None elsewhere)."""
+    schedule, arch = config.schedule, config.architecture
+    is_chief = lock is not None
     if is_chief:
-        os.makedirs(run_dir, exist_ok=True)
         write_options(run_dir, {"config": config.to_dict(), **extra_options})
     log = RunLog(os.path.join(run_dir, "log.txt") if is_chief else None)
     writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard")) if is_chief else None
+    if lock and lock.previous:
+        log(f"took over the lock of a training that ended without releasing it ({lock.previous})")
+    warning = slow_precision_warning(policy)
+    if warning:
+        log(warning)
 
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
-    policy = resolve_policy(config.mixed_precision)
     keras.mixed_precision.set_global_policy(policy)
     keras.utils.set_random_seed(config.seed)
     with strategy.scope():
@@ -238,6 +290,7 @@ def _train(config, dataset_factory, extra_options, reals_key):
         {**model.checkpoint_items(), "optimizer_reset_lod_key": reset_lod_key},
         max_to_keep=config.checkpoints_to_keep,
         is_chief=is_chief,
+        log=log,
     )
     restored = checkpoint.restore()
     if official and not restored:

@@ -8,6 +8,8 @@ import json
 import os
 import re
 
+from keras_stylegan.errors import UserError
+
 OPTIONS_FILE = "options.json"
 _RUN_NAME = re.compile(r"^(\d{5})-(.+)$")
 
@@ -49,8 +51,33 @@ def resolve_run_dir(outdir, config_name, resume):
             return runs[-1], True
         return next_run_dir(outdir, config_name, create=False), False
     if not os.path.isfile(os.path.join(resume, OPTIONS_FILE)):
-        raise ValueError(f"--resume={resume}: not a run directory (no {OPTIONS_FILE}); pass a directory made by train.py, 'auto' or 'none'.")
+        raise UserError(f"--resume={resume}: not a run directory (no {OPTIONS_FILE}); pass a directory made by train.py, 'auto' or 'none'.")
     return resume, True
+
+
+def check_outdir(outdir):
+    """A UserError unless run directories can be created in ``outdir`` (created itself if missing)."""
+    existing = os.path.abspath(outdir)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise UserError(f"--outdir={outdir}: {existing} is a file, not a directory; choose another --outdir.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"--outdir={outdir}: {existing} is not writable; choose another --outdir or fix its "
+                        "permissions.")
+
+
+def create_run_dir(run_dir):
+    """Create a new run's directory; a UserError if it appeared meanwhile (another training started it)."""
+    try:
+        os.makedirs(os.path.dirname(run_dir) or ".", exist_ok=True)
+        os.mkdir(run_dir)
+    except FileExistsError:
+        raise UserError(f"{run_dir} was created by another training at the same time; run the command again "
+                        "(it will pick the next number, or resume with --resume=auto).") from None
+    except OSError as error:
+        raise UserError(f"cannot create {run_dir} ({error.strerror or error}); choose another --outdir or fix its "
+                        "permissions.") from None
 
 
 def write_options(run_dir, options):
@@ -62,6 +89,15 @@ def write_options(run_dir, options):
 
 
 def read_options(run_dir):
-    """The dict saved by :func:`write_options`."""
-    with open(os.path.join(run_dir, OPTIONS_FILE), encoding="utf-8") as f:
-        return json.load(f)
+    """The dict saved by :func:`write_options`; a UserError when the file is not such a dict."""
+    path = os.path.join(run_dir, OPTIONS_FILE)
+    try:
+        with open(path, encoding="utf-8") as f:
+            options = json.load(f)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UserError(f"{path} cannot be read ({error}); restore it from a backup, or start a new run with "
+                        "--resume=none.") from None
+    if not isinstance(options, dict):
+        raise UserError(f"{path} is not a run's options (a JSON object); restore it from a backup, or start a new "
+                        "run with --resume=none.")
+    return options

@@ -17,11 +17,13 @@ import math
 
 import tensorflow as tf
 
+from keras_stylegan.errors import UserError
+
 
 def _log2_int(value, name):
     """log2 of a power of two >= 4, or a one-line error naming the argument."""
     if not isinstance(value, int) or value < 4 or value & (value - 1):
-        raise ValueError(f"{name}={value!r} must be a power of two >= 4 (e.g. 8, 64, 1024).")
+        raise UserError(f"{name}={value!r} must be a power of two >= 4 (e.g. 8, 64, 1024).")
     return value.bit_length() - 1
 
 
@@ -50,23 +52,23 @@ class ProgressiveSchedule:
         final_log2 = _log2_int(self.final_resolution, "final_resolution")
         start_log2 = _log2_int(self.start_resolution, "start_resolution")
         if start_log2 > final_log2:
-            raise ValueError(
+            raise UserError(
                 f"start_resolution={self.start_resolution} exceeds final_resolution="
                 f"{self.final_resolution}; lower start_resolution.")
         if self.lod_training_kimg < 0 or self.lod_transition_kimg < 0:
-            raise ValueError("lod_training_kimg and lod_transition_kimg must be >= 0.")
+            raise UserError("lod_training_kimg and lod_transition_kimg must be >= 0.")
         if self.lod_training_kimg + self.lod_transition_kimg <= 0 and start_log2 != final_log2:
-            raise ValueError(
+            raise UserError(
                 "lod_training_kimg + lod_transition_kimg is 0, so the resolution would never grow; "
                 "make one positive or set start_resolution=final_resolution.")
         if self.total_kimg <= 0:
-            raise ValueError(f"total_kimg={self.total_kimg} must be positive.")
+            raise UserError(f"total_kimg={self.total_kimg} must be positive.")
         for name in ("minibatch_dict", "g_lrate_dict", "d_lrate_dict"):
             for res in getattr(self, name):
                 _log2_int(res, f"{name} key")
         for res, batch in {self.start_resolution: self.minibatch_base, **self.minibatch_dict}.items():
             if not isinstance(batch, int) or batch < 1:
-                raise ValueError(f"minibatch for resolution {res} is {batch!r}; it must be an int >= 1.")
+                raise UserError(f"minibatch for resolution {res} is {batch!r}; it must be an int >= 1.")
 
     @property
     def total_images(self):

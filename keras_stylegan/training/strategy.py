@@ -3,10 +3,15 @@ replicas (the global batch is the per-replica batch times the number of replicas
 
 import json
 import os
+import socket
+import urllib.parse
 
 import tensorflow as tf
 
+from keras_stylegan.errors import UserError
+
 KINDS = ("auto", "default", "mirrored", "multiworker", "tpu")
+TPU_CONNECT_SECONDS = 30  # how long a grpc:// TPU address may take to accept a connection
 
 
 def make_strategy(kind="auto", tpu_address=""):
@@ -19,7 +24,7 @@ def make_strategy(kind="auto", tpu_address=""):
     Call before anything else touches TensorFlow devices.
     """
     if kind not in KINDS:
-        raise ValueError(f"strategy={kind!r} is not one of {KINDS}.")
+        raise UserError(f"--strategy={kind} is not one of {', '.join(KINDS)}.")
     if kind == "auto":
         if _tf_config_has_cluster():
             kind = "multiworker"
@@ -35,14 +40,32 @@ def make_strategy(kind="auto", tpu_address=""):
         return tf.distribute.MirroredStrategy(devices)
     if kind == "multiworker":
         if not _tf_config_has_cluster():
-            raise ValueError(
-                "strategy='multiworker' needs TF_CONFIG with a cluster and this worker's task "
+            raise UserError(
+                "--strategy=multiworker needs TF_CONFIG with a cluster and this worker's task "
                 '(e.g. {"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
                 '"task": {"type": "worker", "index": 0}}).')
         return tf.distribute.MultiWorkerMirroredStrategy()
-    resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu_address)
-    tf.config.experimental_connect_to_cluster(resolver)
-    tf.tpu.experimental.initialize_tpu_system(resolver)
+    return _tpu_strategy(tpu_address)
+
+
+def _tpu_strategy(tpu_address):
+    """TPUStrategy for ``tpu_address``; a grpc:// address must accept a TCP connection within
+    ``TPU_CONNECT_SECONDS`` (TensorFlow itself waits without end for one that does not answer)."""
+    where = tpu_address or "the local TPU"
+    if tpu_address.startswith("grpc://"):
+        address = urllib.parse.urlsplit(tpu_address)
+        try:
+            socket.create_connection((address.hostname, address.port), timeout=TPU_CONNECT_SECONDS).close()
+        except (OSError, ValueError, TypeError) as error:
+            raise UserError(f"--tpu_address={tpu_address}: no TPU answers there within {TPU_CONNECT_SECONDS} s "
+                            f"({error}); check the address and that the TPU is running.") from None
+    try:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu_address)
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+    except (ValueError, RuntimeError, tf.errors.OpError) as error:
+        raise UserError(f"--strategy=tpu: cannot use {where} ({' '.join(str(error).split())}); give the TPU's "
+                        "name or grpc://host:port with --tpu_address, or use another --strategy.") from None
     return tf.distribute.TPUStrategy(resolver)
 
 
@@ -54,5 +77,5 @@ def _tf_config_has_cluster():
     try:
         config = json.loads(raw)
     except json.JSONDecodeError as err:
-        raise ValueError(f"TF_CONFIG is not valid JSON ({err}); fix or unset it.") from None
+        raise UserError(f"TF_CONFIG is not valid JSON ({err}); fix or unset it.") from None
     return bool(config.get("cluster"))

@@ -93,8 +93,10 @@ def test_bad_arguments_are_one_line_errors_before_any_work(tmp_path, source, res
 
 def test_command_line_error_is_one_line_and_non_zero(tmp_path):
     result = run_prepare_cli(f"--source={tmp_path / 'missing'}", f"--output={tmp_path / 'out'}", "--resolution=8")
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith(f"prepare_dataset: Source '{tmp_path / 'missing'}'")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"prepare_dataset: error: Source '{tmp_path / 'missing'}' does not exist: give a folder of images, a .zip or "
+        "an LMDB folder.")
     assert os.listdir(tmp_path) == []
 
 

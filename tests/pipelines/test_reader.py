@@ -121,7 +121,7 @@ def test_verify_shards_finds_a_changed_byte(sources, tmp_path):
     damaged[100] ^= 1
     shard.write_bytes(bytes(damaged))
     verify_shards(str(data_dir), resolutions=[4])
-    with pytest.raises(DatasetError, match="shard-00001.tfrecord' does not match its sha256"):
+    with pytest.raises(DatasetError, match=r"r08/shard-00001.tfrecord: its sha256 differs from the manifest"):
         verify_shards(str(data_dir))
 
 

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from checkpoint_faults import CORRUPTIONS, DATA, NEWEST_DAMAGED
 
 from keras_stylegan.training.checkpoint import NonFiniteStateError, RunCheckpoint, non_finite_variables
 
@@ -104,3 +105,81 @@ def test_networks_are_checkpointed_by_weight_name(tmp_path):
     names = {name for name, _ in tf.train.list_variables(ckpt.save(0))}
     assert "generator/synthesis.Sb8.Sconv1.Sadain.Saffine.Skernel/.ATTRIBUTES/VARIABLE_VALUE" in names
     assert "generator/w_avg/.ATTRIBUTES/VARIABLE_VALUE" in names
+
+
+def _three_checkpoints(directory):
+    """ckpt-16, ckpt-32, ckpt-48 whose w holds [n, -n]; returns the directory."""
+    items = _items()
+    ckpt = RunCheckpoint(str(directory), items)
+    for seen in (16, 32, 48):
+        items["w"].assign([seen, -seen])
+        items["images_seen"].assign(seen)
+        ckpt.save(seen)
+    return str(directory)
+
+
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
+def test_restore_finds_the_newest_checkpoint_that_reads_and_sets_the_damaged_one_aside(tmp_path, corruption):
+    directory = _three_checkpoints(tmp_path / "ckpt")
+    CORRUPTIONS[corruption](directory)
+    lines = []
+    fresh = _items()
+    restored = RunCheckpoint(directory, fresh, log=lines.append).restore()
+    expected = 32 if corruption in NEWEST_DAMAGED else 48
+    assert restored == os.path.join(directory, f"ckpt-{expected}")
+    np.testing.assert_array_equal(fresh["w"].numpy(), [expected, -expected])
+    damaged = tmp_path / "ckpt" / "damaged"
+    if corruption in NEWEST_DAMAGED:
+        assert len(lines) == 1 and lines[0].startswith(f"checkpoint {directory}/ckpt-48 does not read (")
+        assert sorted(os.listdir(damaged)) and all(name.startswith("ckpt-48.") for name in os.listdir(damaged))
+        assert not any(name.startswith("ckpt-48.") for name in os.listdir(directory))
+    else:
+        assert lines == [] and not damaged.exists()
+    assert tf.train.latest_checkpoint(directory) == restored  # the index file names a checkpoint that reads
+
+
+def test_after_recovery_saving_goes_on_and_keeps_the_last_n(tmp_path):
+    directory = _three_checkpoints(tmp_path / "ckpt")
+    os.truncate(os.path.join(directory, DATA), 0)
+    items = _items()
+    ckpt = RunCheckpoint(directory, items, max_to_keep=3, log=lambda line: None)
+    ckpt.restore()
+    for seen in (48, 64, 80):
+        ckpt.save(seen)
+    assert sorted(f for f in os.listdir(directory) if f.endswith(".index")) == [
+        "ckpt-48.index", "ckpt-64.index", "ckpt-80.index"]
+    assert sorted(os.listdir(os.path.join(directory, "damaged"))) == [DATA, "ckpt-48.index"]  # kept, not deleted
+
+
+def test_when_no_checkpoint_reads_it_is_an_error_not_a_fresh_start(tmp_path):
+    from keras_stylegan.training.checkpoint import CheckpointRecoveryError
+
+    directory = _three_checkpoints(tmp_path / "ckpt")
+    for n in (16, 32, 48):
+        os.truncate(os.path.join(directory, f"ckpt-{n}.data-00000-of-00001"), 0)
+    lines = []
+    with pytest.raises(CheckpointRecoveryError, match=r"none of the 3 checkpoint\(s\) .* --resume=none"):
+        RunCheckpoint(directory, _items(), log=lines.append).restore()
+    assert len(lines) == 3
+    assert len(os.listdir(os.path.join(directory, "damaged"))) == 6
+
+
+def test_a_save_killed_midway_leaves_a_temp_directory_that_is_removed(tmp_path):
+    directory = _three_checkpoints(tmp_path / "ckpt")
+    os.makedirs(os.path.join(directory, "ckpt-64_temp"))
+    open(os.path.join(directory, "ckpt-64_temp", "part-00000-of-00001.data-00000-of-00001"), "wb").write(b"x")
+    lines = []
+    assert RunCheckpoint(directory, _items(), log=lines.append).restore().endswith("ckpt-48")
+    assert lines == [f"removed {directory}/ckpt-64_temp: an interrupted checkpoint save"]
+    assert not os.path.exists(os.path.join(directory, "ckpt-64_temp"))
+
+
+def test_a_non_chief_worker_skips_a_damaged_checkpoint_without_moving_it(tmp_path):
+    directory = _three_checkpoints(tmp_path / "ckpt")
+    os.truncate(os.path.join(directory, DATA), 0)
+    lines = []
+    ckpt = RunCheckpoint(directory, _items(), is_chief=False, log=lines.append)
+    assert ckpt.restore().endswith("ckpt-32")
+    assert lines[0].startswith(f"skipped checkpoint {directory}/ckpt-48")
+    assert os.path.exists(os.path.join(directory, DATA)) and not os.path.exists(os.path.join(directory, "damaged"))
+    ckpt.close()

@@ -44,5 +44,14 @@ def test_missing_cpuinfo_means_float32(tmp_path):
 
 
 def test_unknown_name():
-    with pytest.raises(ValueError, match="mixed_precision='half'"):
+    with pytest.raises(ValueError, match="--mixed_precision=half is not one of auto, float32"):
         resolve_policy("half")
+
+
+def test_float16_without_a_gpu_is_warned_about():
+    from keras_stylegan.training.precision import slow_precision_warning
+
+    assert "known to be slow" in slow_precision_warning("mixed_float16", [CPU])
+    assert slow_precision_warning("mixed_float16", [CPU, GPU]) is None
+    assert slow_precision_warning("float32", [CPU]) is None
+    assert slow_precision_warning("mixed_bfloat16", [CPU]) is None

@@ -68,5 +68,26 @@ def test_bad_tf_config(monkeypatch):
 
 
 def test_unknown_kind():
-    with pytest.raises(ValueError, match="strategy='horovod'"):
+    with pytest.raises(ValueError, match="--strategy=horovod is not one of auto, default"):
         make_strategy("horovod")
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_tpu_address_where_nothing_answers_is_a_clear_error_within_the_bound():
+    from keras_stylegan.errors import UserError
+
+    address = f"grpc://127.0.0.1:{_closed_port()}"
+    with pytest.raises(UserError, match=f"--tpu_address={address}: no TPU answers there within 30 s"):
+        make_strategy("tpu", address)
+
+
+def test_a_tpu_without_address_and_no_local_tpu_is_a_clear_error():
+    from keras_stylegan.errors import UserError
+
+    with pytest.raises(UserError, match="--strategy=tpu: cannot use the local TPU .*--tpu_address"):
+        make_strategy("tpu", "")

@@ -1,0 +1,176 @@
+"""Fault injection on real train.py runs: damaged checkpoints, two trainings on one run directory, and a
+randomized kill -9 soak. Each damaged run resumes from the newest checkpoint that reads, with nothing lost:
+the grids, reals.png and the older checkpoints are untouched, and with --deterministic the final checkpoint
+is bit-identical to an uninterrupted run's."""
+
+import os
+import random
+import shutil
+import signal
+import socket
+import time
+
+import numpy as np
+import pytest
+from checkpoint_faults import CORRUPTIONS, NEWEST_DAMAGED
+from train_runs import checkpoint_weights, run_train, start_train
+
+SHORT = ("--total_kimg=0.048", "--deterministic")  # checkpoints at 0, 16, 32 and 48 images; the last 3 kept
+SOAK = ("--total_kimg=0.064", "--deterministic")  # 4 px, then the whole fade-in of 8 px; a checkpoint every 16
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory, cache_dir):
+    """A finished deterministic run of 48 images: its directory and the files in it (bytes)."""
+    outdir = tmp_path_factory.mktemp("finished")
+    result = run_train(outdir, cache_dir, *SHORT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return outdir / "00000-smoke"
+
+
+def _files(run_dir, names):
+    return {name: (run_dir / name).read_bytes() for name in names}
+
+
+KEPT = ("reals.png", "fakes-000000.000.png", "fakes-000000.000-trunc.png",
+        "checkpoints/ckpt-16.index", "checkpoints/ckpt-16.data-00000-of-00001",
+        "checkpoints/ckpt-32.index", "checkpoints/ckpt-32.data-00000-of-00001")
+
+
+def _resume_damaged(finished_run, cache_dir, tmp_path, corruption):
+    """Copy the finished run, damage its checkpoints, rerun the same command; checks and returns stdout."""
+    run_dir = tmp_path / "00000-smoke"
+    shutil.copytree(finished_run, run_dir)
+    before = _files(run_dir, KEPT)
+    CORRUPTIONS[corruption](str(run_dir / "checkpoints"))
+    result = run_train(tmp_path, cache_dir, *SHORT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    resumed_from = 32 if corruption in NEWEST_DAMAGED else 48
+    assert f"Resuming run {run_dir}: {resumed_from / 1000:.3f}/0.048 kimg" in result.stdout
+    assert f"from {run_dir}/checkpoints/ckpt-{resumed_from}" in result.stdout
+    assert "Starting run" not in result.stdout
+    assert _files(run_dir, KEPT) == before  # nothing overwritten
+    if corruption in NEWEST_DAMAGED:
+        assert f"checkpoint {run_dir}/checkpoints/ckpt-48 does not read (" in result.stdout
+        assert os.listdir(run_dir / "checkpoints" / "damaged")  # the evidence is kept
+    final = checkpoint_weights(run_dir / "checkpoints" / "ckpt-48")
+    reference = checkpoint_weights(finished_run / "checkpoints" / "ckpt-48")
+    assert final.keys() == reference.keys()
+    assert [name for name in final if not np.array_equal(final[name], reference[name])] == []
+    return result.stdout
+
+
+@pytest.mark.parametrize("corruption", [
+    pytest.param(c, marks=() if c == "newest data truncated" else pytest.mark.slow) for c in CORRUPTIONS])
+def test_a_damaged_checkpoint_resumes_from_the_newest_good_one_with_nothing_lost(finished_run, cache_dir, tmp_path,
+                                                                                 corruption):
+    _resume_damaged(finished_run, cache_dir, tmp_path, corruption)
+
+
+@pytest.mark.slow
+def test_a_save_killed_midway_leaves_a_temp_directory_that_the_rerun_removes(finished_run, cache_dir, tmp_path):
+    run_dir = tmp_path / "00000-smoke"
+    temp = run_dir / "checkpoints" / "ckpt-64_temp"
+    os.makedirs(temp.parent.parent)
+    shutil.copytree(finished_run, run_dir, dirs_exist_ok=True)
+    os.makedirs(temp)
+    (temp / "part-00000-of-00001.data-00000-of-00001").write_bytes(b"half a save")
+    result = run_train(tmp_path, cache_dir, *SHORT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"removed {temp}: an interrupted checkpoint save" in result.stdout
+    assert not temp.exists()
+
+
+def _wait_for(path, text, process, seconds=600):
+    deadline = time.time() + seconds
+    while time.time() < deadline and process.poll() is None:
+        if os.path.exists(path) and text in open(path).read():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+def test_a_second_training_on_the_run_refuses_and_takes_over_after_kill_9(tmp_path, cache_dir):
+    first = start_train(tmp_path, cache_dir, "--total_kimg=10")
+    run_dir = tmp_path / "00000-smoke"
+    try:
+        assert _wait_for(run_dir / "log.txt", " tick 1 ", first), "the first training did not start"
+        second = run_train(tmp_path, cache_dir, "--total_kimg=10", quiet_default=True)
+        assert second.returncode == 2
+        assert second.stderr.strip().splitlines() == [
+            f"train.py: error: {run_dir} is in use by another training (pid {first.pid} on host "
+            f"{socket.gethostname()}, started {(run_dir / 'lock').read_text().split('started ')[1].strip()}); wait for "
+            "it to finish, stop it, or start a new run with --resume=none."]
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    third = run_train(tmp_path, cache_dir, "--total_kimg=0.064")
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert f"took over the lock of a training that ended without releasing it (pid {first.pid} on host" in third.stdout
+    assert "Resuming run" in third.stdout and "Done: 0.064 kimg" in third.stdout
+
+
+def _log_seconds(log_path):
+    """Seconds from the first to the last line of a run's log.txt (lines start with a time stamp)."""
+    lines = open(log_path).read().splitlines()
+    stamp = lambda line: time.mktime(time.strptime(line[:19], "%Y-%m-%d %H:%M:%S"))  # noqa: E731
+    return stamp(lines[-1]) - stamp(lines[0])
+
+
+def _holds_lock(run_dir, pid):
+    lock = run_dir / "lock"
+    return lock.exists() and lock.read_text().startswith(f"pid {pid} ")
+
+
+@pytest.mark.slow
+def test_randomized_kill_9_soak_ends_bit_identical_to_an_uninterrupted_run(tmp_path, cache_dir):
+    """KERAS_STYLEGAN_SOAK_KILLS (default 10) kills at random moments of a deterministic 64-image run, each
+    followed by a rerun of the same command: one kill in five at a random moment of the start-up, the others
+    at a random moment once the run directory is locked (training, checkpoint and snapshot writes). The run
+    then finishes with a final checkpoint bit-identical to an uninterrupted run's. The counts are printed."""
+    kills = int(os.environ.get("KERAS_STYLEGAN_SOAK_KILLS", "10"))
+    reference = run_train(tmp_path / "reference", cache_dir, *SOAK, timeout=3600)
+    assert reference.returncode == 0, reference.stderr[-3000:]
+    training = max(1.0, _log_seconds(tmp_path / "reference" / "00000-smoke" / "log.txt"))
+    rng = random.Random(int(os.environ.get("KERAS_STYLEGAN_SOAK_SEED", "0")))
+    outdir, run_dir = tmp_path / "soak", tmp_path / "soak" / "00000-smoke"
+    moments = {"start-up (before the lock)": 0, "training": 0, "writing a checkpoint or snapshot": 0}
+    done = 0
+    while done < kills:
+        process = start_train(outdir, cache_dir, *SOAK)
+        if rng.random() < 0.2:
+            time.sleep(rng.uniform(0.0, 10.0))
+        else:
+            while process.poll() is None and not _holds_lock(run_dir, process.pid):
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 2.0 * training / kills))
+        if process.poll() is not None:
+            break  # the run finished before this kill
+        saving = any(name.endswith("_temp") for name in _listing(run_dir / "checkpoints")) or any(
+            name.startswith(".partial-") for name in _listing(run_dir))
+        locked = _holds_lock(run_dir, process.pid)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        done += 1
+        moments["writing a checkpoint or snapshot" if saving else "training" if locked
+                else "start-up (before the lock)"] += 1
+    final = run_train(outdir, cache_dir, *SOAK, timeout=3600)
+    assert final.returncode == 0, final.stderr[-3000:]
+    damaged = len(_listing(run_dir / "checkpoints" / "damaged"))
+    print(f"soak: {done} kills {moments}; files of damaged checkpoints set aside: {damaged}; log lines: "
+          f"{open(run_dir / 'log.txt').read().count('Resuming run')} resumes")
+    assert done == kills, f"only {done} kills landed before the run finished"
+    a = checkpoint_weights(tmp_path / "reference" / "00000-smoke" / "checkpoints" / "ckpt-64")
+    b = checkpoint_weights(run_dir / "checkpoints" / "ckpt-64")
+    assert a.keys() == b.keys() and len(a) > 50
+    assert [name for name in a if not np.array_equal(a[name], b[name])] == []
+
+
+def _listing(path):
+    return os.listdir(path) if os.path.isdir(path) else []
