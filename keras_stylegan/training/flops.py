@@ -20,9 +20,11 @@ Chowdhery et al. 2022, "PaLM", App. B) divides by. Conventions:
   is not zero). For R1 on reals, D's forward on reals and the backward through it are those of the real
   scores' loss, shared; WGAN-GP runs D on its own interpolated images.
 
-A traced training step executes more heavy FLOPs than this model count: TensorFlow's double backprop
-also carries zero gradients back through the leaky ReLUs' derivatives (see tests/training/test_flops.py
-and the README's "Speed" section).
+The graph TensorFlow traces for a training step holds ~10% more of these FLOPs (9-11% on a tiny network):
+the gradient of a convolution builds both its input and its weight gradient, and the weight gradients of D
+inside G's step and inside the penalties' inner gradient are used by nothing, so the runtime prunes them.
+The ops that do run come to this count within 2% (tests/training/test_flops.py; the profiler has no FLOP
+figure for the blur's backward ops, and no input gradient is taken for a network's first layer).
 """
 
 from keras_stylegan.config import ArchitectureConfig
