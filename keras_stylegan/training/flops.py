@@ -142,7 +142,8 @@ def generator_weights(config):
     noise = 0
     for res in config.resolutions:
         channels = config.channels_at(res)
-        trainable += 2 * (dense(config.dlatent_size, 2 * channels) // 2 + 2 * channels + channels)  # A, biases
+        affine = config.dlatent_size * 2 * channels + 2 * channels  # style "A": kernel and bias
+        trainable += 2 * (affine + channels)  # two styled layers, each with its own bias
         if config.use_noise:
             trainable += 2 * channels  # noise strengths
             noise += 2 * res * res
