@@ -95,6 +95,7 @@ RUN_HELP = {
     "tpu_address": "TPU name or grpc:// address for --strategy=tpu.",
     "g_smoothing_kimg": "Half-life in thousands of images of the EMA generator Gs (official G_smoothing_kimg).",
     "deterministic": "Deterministic ops (tf.config.experimental.enable_op_determinism): reruns and resumes are bit-exact.",
+    "jit_compile": "XLA-compile the train step (Keras compile(jit_compile=True)); for GPUs, slower on CPUs.",
     "reset_optimizer_for_new_lod": "Reset the Adam state where each fade-in starts and ends (official default).",
     "init_from": "Fine-tune: an official StyleGAN v1 pickle (karras2019stylegan-*.pkl) whose G, D and Gs a new run "
                  "starts from; the architecture flags default to the pickle's (others are an error) and "

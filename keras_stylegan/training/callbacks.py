@@ -40,39 +40,62 @@ class NonFiniteLossStop(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-class StopAtImages(keras.callbacks.Callback):
+class _CountsImages(keras.callbacks.Callback):
+    """Keeps the model's images seen in Python: read once when ``fit()`` begins, then advanced by
+    ``images_per_step`` (the global batch, which every train step adds) after each step, so that no step
+    waits to read the variable back from the device."""
+
+    def __init__(self, images_per_step):
+        super().__init__()
+        self.images_per_step = int(images_per_step)
+        self.seen = None
+
+    def on_train_begin(self, logs=None):
+        self.seen = int(self.model.images_seen.numpy())
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen += self.images_per_step
+
+
+class StopAtImages(_CountsImages):
     """Ends ``fit()`` once the model has seen ``end`` images (a phase, snapshot or total boundary)."""
 
-    def __init__(self, end):
-        super().__init__()
+    def __init__(
+        self,
+        end,  # images seen at which fit() stops
+        images_per_step,  # the global batch
+    ):
+        super().__init__(images_per_step)
         self.end = end
 
     def on_train_batch_end(self, batch, logs=None):
-        if int(self.model.images_seen.numpy()) >= self.end:
+        super().on_train_batch_end(batch, logs)
+        if self.seen >= self.end:
             self.model.stop_training = True
 
 
-class ProgressBar(keras.callbacks.Callback):
+class ProgressBar(_CountsImages):
     """A one-line progress bar on a terminal (nothing when stdout is not a terminal, e.g. in log files)."""
 
     def __init__(
         self,
         total_images,
+        images_per_step,  # the global batch
         width=30,  # characters of the bar
         stream=None,  # defaults to sys.stdout
     ):
-        super().__init__()
+        super().__init__(images_per_step)
         self.total = total_images
         self.width = width
         self.stream = stream or sys.stdout
 
     def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
         if not self.stream.isatty():
             return
-        seen = int(self.model.images_seen.numpy())
-        done = min(1.0, seen / self.total)
+        done = min(1.0, self.seen / self.total)
         bar = "#" * int(done * self.width)
-        self.stream.write(f"\r[{bar:<{self.width}}] {seen / 1000:.1f}/{self.total / 1000:.1f} kimg {done:6.1%}")
+        self.stream.write(f"\r[{bar:<{self.width}}] {self.seen / 1000:.1f}/{self.total / 1000:.1f} kimg {done:6.1%}")
         self.stream.flush()
 
     def on_epoch_end(self, epoch, logs=None):

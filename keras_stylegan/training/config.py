@@ -63,6 +63,7 @@ class TrainingConfig:
     tpu_address: str = ""
     g_smoothing_kimg: float = 10.0  # half-life of the EMA generator Gs, in thousands of images
     deterministic: bool = False  # tf.config.experimental.enable_op_determinism(): bit-exact reruns, slower
+    jit_compile: bool = False  # XLA-compile the train step (for GPUs; slower on CPUs)
     reset_optimizer_for_new_lod: bool = True  # official reset_opt_for_new_lod: Adam state reset where a fade-in starts or ends
     init_from: str = ""  # an official StyleGAN v1 pickle whose G, D and Gs a new run starts from (fine-tuning)
     metrics: str = ""  # registered metric names run on Gs during training, e.g. "swd,fid" ("" = none)

@@ -283,7 +283,7 @@ def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_d
             g_smoothing_kimg=config.g_smoothing_kimg,
             seed=config.seed,
         )
-        model.compile(g_optimizer=_adam(), d_optimizer=_adam())
+        model.compile(g_optimizer=_adam(), d_optimizer=_adam(), jit_compile=config.jit_compile)
         reset_lod_key = tf.Variable(-1, dtype=tf.int64, trainable=False, name="optimizer_reset_lod_key")
     checkpoint = RunCheckpoint(
         os.path.join(run_dir, "checkpoints"),
@@ -347,8 +347,8 @@ def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_d
             dataset,
             steps_per_epoch=min(tick_steps, steps),
             epochs=math.ceil(steps / tick_steps) + 1,
-            callbacks=[nan_stop, run_callbacks.StopAtImages(end),
-                       run_callbacks.ProgressBar(total), status],
+            callbacks=[nan_stop, run_callbacks.StopAtImages(end, global_batch),
+                       run_callbacks.ProgressBar(total, global_batch), status],
             verbose=0,
             shuffle=False,
         )

@@ -35,7 +35,7 @@ def _fit(model, steps, callbacks):
 
 def test_stop_at_images_ends_fit_at_the_boundary():
     model = CountingModel([0.0] * 20)
-    _fit(model, 5, [StopAtImages(28)])
+    _fit(model, 5, [StopAtImages(28, images_per_step=4)])
     assert int(model.images_seen.numpy()) == 28
 
 
@@ -81,7 +81,8 @@ class FakeTerminal(io.StringIO):
 
 def test_progress_bar_draws_on_a_terminal_and_stays_silent_in_files():
     terminal, file = FakeTerminal(), io.StringIO()
-    _fit(CountingModel([0.0] * 20), 2, [ProgressBar(40, width=10, stream=terminal), ProgressBar(40, stream=file)])
+    _fit(CountingModel([0.0] * 20), 2, [ProgressBar(40, 4, width=10, stream=terminal),
+                                            ProgressBar(40, 4, stream=file)])
     assert "\r[#####     ] 0.0/0.0 kimg  50.0%" in terminal.getvalue()  # 20 of 40 images
     assert "\r[##########] 0.0/0.0 kimg 100.0%" not in terminal.getvalue()  # 24 images is the most seen
     assert file.getvalue() == ""

@@ -11,7 +11,7 @@ import tensorflow as tf
 from keras_stylegan.training.losses import LossConfig
 from keras_stylegan.networks.fade_in import fade_reals
 from keras_stylegan.training.model import ema_beta, nonfinite_losses
-from tiny_gan import adam, fit_steps, reals, tiny_model
+from tiny_gan import StepLogs, adam, fit_steps, reals, tiny_model
 
 LOSS_KEYS = ("d_loss", "g_loss", "r1_penalty", "real_score", "fake_score")
 
@@ -68,6 +68,33 @@ def test_lazy_r1_every_second_step():
     penalties = fit_steps(model, 8, 4, 4).column("r1_penalty")
     assert penalties[0] > 0 and penalties[2] > 0
     assert penalties[1] == 0 and penalties[3] == 0
+
+
+@pytest.mark.slow  # XLA compiles the tiny step for minutes on 2 CPU cores
+def test_xla_compiled_steps_give_the_same_losses():
+    """compile(jit_compile=True): the train step (logistic + R1's double backprop) as one XLA program gives
+    the plain step's losses: the first step to float32 rounding, the second to 1e-3 (Adam's first updates
+    are about +-lr whatever a gradient's size, so rounding that flips a near-zero gradient shows).
+
+    XLA turns the same random bits into other floats than TensorFlow's kernels do (normal and uniform
+    draws alike), so z is fixed and noise and style mixing are off here.
+    """
+    plain, xla = (tiny_model(jit_compile=jit, use_noise=False, style_mixing_prob=0.0) for jit in (False, True))
+    assert xla.jit_compile and not plain.jit_compile
+    z = tf.random.stateless_normal([2, 4, 16], [7, 7])
+    batches = tf.data.Dataset.from_tensors(
+        {"images": tf.random.stateless_uniform([4, 16, 16, 3], [0, 1], -1.0, 1.0),
+         "latents_d": z[0], "latents_g": z[1]}).repeat()
+    logs = []
+    for model in (plain, xla):
+        model.set_stage(16, 4)  # a fade-in: alpha is a variable
+        logs.append(StepLogs())
+        model.fit(batches, steps_per_epoch=2, epochs=1, verbose=0, shuffle=False, callbacks=[logs[-1]])
+    expected, got = logs
+    for step, rtol in ((0, 1e-4), (1, 1e-3)):
+        for name in ("d_loss", "g_loss", "r1_penalty", "real_score", "fake_score", "alpha"):
+            np.testing.assert_allclose(got.steps[step][name], expected.steps[step][name], rtol=rtol, atol=1e-6,
+                                       err_msg=f"step {step} {name}")
 
 
 def test_wgan_gp_trains_finite():
