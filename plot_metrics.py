@@ -55,7 +55,7 @@ def draw_curve(points, title):
     kimg, values = points[:, 0], points[:, 1]
     x_low, x_high = 0.0, max(kimg.max(), 1e-9)
     y_low, y_high = min(0.0, values.min()), values.max() * 1.05 or 1.0
-    left, right, top, bottom = MARGIN + 10, WIDTH - 20, 30, HEIGHT - MARGIN
+    left, right, top, bottom = MARGIN + 10, WIDTH - 32, 30, HEIGHT - MARGIN  # room for the last tick label
 
     def at(x, y):
         return (left + (x - x_low) / (x_high - x_low) * (right - left),
