@@ -243,8 +243,8 @@ def _apply_manifest(manifest, given):
         FLAGS.label_size = classes
     elif FLAGS.label_size != classes:
         held = f"{classes} classes" if classes else "no labels"
-        raise ValueError(f"--label_size={FLAGS.label_size} but the dataset has {held}; drop --label_size (it comes "
-                         "from the dataset) or prepare the data with --labels.")
+        raise UserError(f"--label_size={FLAGS.label_size} but the dataset has {held}; drop --label_size (it comes "
+                        "from the dataset) or prepare the data with --labels.")
     if "num_channels" not in given:
         FLAGS.num_channels = manifest["channels"]
     elif FLAGS.num_channels != manifest["channels"]:
