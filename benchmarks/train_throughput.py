@@ -29,7 +29,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WIDTHS = {
-    "quickstart": dict(latent_size=64, dlatent_size=64, mapping_layers=4, mapping_fmaps=64, fmap_base=1024,
+    "quickstart": dict(latent_size=64, dlatent_size=64, mapping_layers=4, mapping_fmaps=64, fmap_base=512,
                        fmap_max=64),
     "official": dict(latent_size=512, dlatent_size=512, mapping_layers=8, mapping_fmaps=512, fmap_base=8192,
                      fmap_max=512),
@@ -66,8 +66,9 @@ def load_average():
     return [round(value, 2) for value in os.getloadavg()]
 
 
-def _best_seconds(run, flop):
-    """Best wall time of ``run()`` (which returns a tensor) over >= PEAK_MIN_RUNS runs and PEAK_MIN_SECONDS."""
+def best_tflops(run, flop):
+    """TFLOP/s of ``run()`` (returns a tensor; ``flop`` FLOPs) from its best time over >= PEAK_MIN_RUNS runs
+    and PEAK_MIN_SECONDS."""
     run().numpy()  # warm-up: kernel selection, allocation
     best, spent, runs = float("inf"), 0.0, 0
     while runs < PEAK_MIN_RUNS or spent < PEAK_MIN_SECONDS:
@@ -85,31 +86,23 @@ def measure_peak(precision):
     dtype = PEAK_DTYPES[precision]
     a = tf.random.normal([4096, 4096], dtype=tf.float32)
     a, b = tf.cast(a, dtype), tf.cast(tf.transpose(a), dtype)
-    matmul = _best_seconds(lambda: tf.matmul(a, b), 2 * 4096**3)
+    matmul = best_tflops(lambda: tf.matmul(a, b), 2 * 4096**3)
     x = tf.cast(tf.random.normal([16, 16, 16, 512]), dtype)
     w = tf.cast(tf.random.normal([3, 3, 512, 512]) * 0.02, dtype)
-    conv = _best_seconds(lambda: tf.nn.conv2d(x, w, 1, "SAME"), 2 * 16 * 16 * 16 * 9 * 512 * 512)
+    conv = best_tflops(lambda: tf.nn.conv2d(x, w, 1, "SAME"), 2 * 16 * 16 * 16 * 9 * 512 * 512)
     return {"matmul_tflops": round(matmul, 4), "conv2d_tflops": round(conv, 4), "tflops": round(max(matmul, conv), 4)}
 
 
-def measure(widths, resolution, precision, loss_name, r1_interval, jit_compile, batch, steps, warmup):
-    """Peak of the precision, then ``warmup + steps`` training steps at one stage; the last ``steps`` timed."""
+def build_training(widths, resolution, precision, loss_name, r1_interval, jit_compile, batch):
+    """A compiled StyleGAN at one stage (alpha 1) of ``widths`` and an endless dataset of random images."""
     import keras
     import tensorflow as tf
 
     from keras_stylegan import ArchitectureConfig, Discriminator, Generator
-    from keras_stylegan.training.flops import training_step_flops
     from keras_stylegan.training.losses import LossConfig
     from keras_stylegan.training.model import StyleGAN
     from keras_stylegan.training.precision import resolve_policy
     from keras_stylegan.training.schedule import ProgressiveSchedule
-
-    record = {"widths": widths, "resolution": resolution, "precision": precision, "loss": loss_name,
-              "r1_interval": r1_interval, "jit_compile": jit_compile, "batch": batch, "steps": steps,
-              "load_before_peak": load_average()}
-    peak = measure_peak(precision)
-    record.update(peak_tflops=peak["tflops"], peak_matmul_tflops=peak["matmul_tflops"],
-                  peak_conv2d_tflops=peak["conv2d_tflops"], load_after_peak=load_average())
 
     keras.mixed_precision.set_global_policy(resolve_policy(precision))
     arch = ArchitectureConfig(resolution=resolution, **WIDTHS[widths])
@@ -120,7 +113,28 @@ def measure(widths, resolution, precision, loss_name, r1_interval, jit_compile, 
     model.compile(g_optimizer=adam(), d_optimizer=adam(), jit_compile=jit_compile)
     model.set_stage(resolution, batch)
     images = tf.random.uniform([batch, resolution, resolution, arch.num_channels], -1.0, 1.0)
-    data = tf.data.Dataset.from_tensors(images).repeat()
+    # No tf.data autotuning (nothing here to tune): deleting an autotuned iterator at the end of fit() can
+    # wait for the tuner's next wake-up (10 ms, doubling), which added up to the whole fit's time again.
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return model, tf.data.Dataset.from_tensors(images).repeat().with_options(options), arch, loss
+
+
+def measure(widths, resolution, precision, loss_name, r1_interval, jit_compile, batch, steps, warmup):
+    """Peak of the precision, then ``warmup + steps`` training steps at one stage; the last ``steps`` timed."""
+    import keras
+
+    from keras_stylegan.training.flops import training_step_flops
+
+    record = {"widths": widths, "resolution": resolution, "precision": precision, "loss": loss_name,
+              "r1_interval": r1_interval, "jit_compile": jit_compile, "batch": batch, "steps": steps,
+              "load_before_peak": load_average()}
+    peak = measure_peak(precision)
+    record.update(peak_tflops=peak["tflops"], peak_matmul_tflops=peak["matmul_tflops"],
+                  peak_conv2d_tflops=peak["conv2d_tflops"], load_after_peak=load_average())
+
+    model, data, arch, loss = build_training(widths, resolution, precision, loss_name, r1_interval, jit_compile,
+                                             batch)
     start = time.perf_counter()
     model.fit(data, steps_per_epoch=warmup, epochs=1, verbose=0)
     warmup_seconds = time.perf_counter() - start
