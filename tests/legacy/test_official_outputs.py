@@ -6,11 +6,13 @@ noise inputs (randomize_noise=False: our noise_mode "const"); ``images_trunc`` w
 ``images_lod{L}``: the stage R / 2**floor(L) faded in by alpha = 1 - frac(L), nearest up-sampled to R;
 ``scores_lod{L}``: D given the full-resolution ``images``, which it box-downsamples to the stage itself.
 
-Tolerance: every element within 1e-4, except at most 8 per output, which must be within 1.5e-4. At 128 px
-five elements of ``images_trunc`` (of 196,608) differ by 1.03e-4 to 1.24e-4: there
-NVIDIA's float32 output is itself 1.0e-4 to 1.7e-4 away from a float64 evaluation of the same network,
-ours 7e-7 to 4.8e-5 (README, "NVIDIA's released models"), so no float32 implementation that does not
-repeat NVIDIA's rounding step by step could do better there. Every other output is within 1e-4 everywhere.
+Tolerance: every element within 1e-4, except at most 16 per output (of 196,608 at 128 px), which must be
+within 2.5e-4. At 128 px a few elements of ``images_trunc`` exceed 1e-4, and which ones and by how much
+depends on the CPU's float32 kernels: five, by 1.03e-4 to 1.24e-4, on an AVX2-only EPYC; seven, by 1.03e-4
+to 1.62e-4, on an AVX-512 one. Against a float64 evaluation of the same network, NVIDIA's float32 output is
+up to 2.25e-4 off (at four of those seven elements) and ours up to 1.46e-4 (at the other three): two float32
+evaluations of twelve styled layers at 4-8 channels, each rounding in its own order (README, "NVIDIA's
+released models"). Every other output is within 1e-4 everywhere.
 """
 
 import numpy as np
@@ -27,7 +29,7 @@ LODS = {
     128: {0.25: (128, 0.75), 0.5: (128, 0.5), 1.0: (64, 1.0), 1.5: (64, 0.5)},
 }
 TOLERANCE = 1e-4  # for all but at most EXCEPTIONS elements of an output
-EXCEPTIONS, EXCEPTION_TOLERANCE = 8, 1.5e-4
+EXCEPTIONS, EXCEPTION_TOLERANCE = 16, 2.5e-4
 
 
 @pytest.fixture(scope="module", params=["r32", "r128"])
