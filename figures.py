@@ -134,6 +134,7 @@ def draw(command):
 
 
 def main(argv):
+    tool_flags.quiet_info_logs()
     with one_line_errors("figures.py", FLAGS.verbose):
         if len(argv) != 2 or argv[1] not in COMMANDS:
             given = f"'{' '.join(argv[1:])}'" if len(argv) > 1 else "nothing"

@@ -42,7 +42,7 @@ def quiet_tensorflow_startup(argv):
 
 quiet_tensorflow_startup(sys.argv)
 
-from absl import app, flags  # noqa: E402  (after the startup above, as everything below imports TensorFlow)
+from absl import app, flags, logging  # noqa: E402  (after the startup above, as everything below imports TensorFlow)
 
 from keras_stylegan import load_generator  # noqa: E402
 from keras_stylegan.errors import UserError, one_line_errors  # noqa: E402
@@ -83,9 +83,17 @@ def check_no_arguments(argv, expected=0):
         raise app.UsageError(f"unexpected arguments {argv[1 + expected:]}; every option is a --flag (see --help).")
 
 
+def quiet_info_logs():
+    """absl's INFO lines (TensorFlow's SavedModel writer logs one per asset written) stay out of the terminal
+    unless ``--verbosity`` is given; warnings and errors still show. Call it first in a tool's main."""
+    if not FLAGS["verbosity"].present:
+        logging.set_verbosity(logging.WARNING)
+
+
 def main_running(tool, work):
     """absl's main for a tool without positional arguments: ``work()`` inside the one-line error path."""
     def main(argv):
+        quiet_info_logs()
         check_no_arguments(argv)
         with one_line_errors(tool, FLAGS.verbose):
             work()

@@ -15,7 +15,7 @@ import dataclasses
 import os
 import sys
 
-from absl import app, flags, logging
+from absl import app, flags
 
 import tool_flags  # first: TensorFlow's quiet startup
 import tensorflow as tf
@@ -297,9 +297,8 @@ def train():
 
 def main(argv):
     """absl's main: :func:`train` inside the one-line error path."""
+    tool_flags.quiet_info_logs()
     tool_flags.check_no_arguments(argv)
-    if not FLAGS["verbosity"].present:
-        logging.set_verbosity(logging.WARNING)
     with one_line_errors("train.py", FLAGS.verbose):
         train()
 

@@ -97,6 +97,7 @@ def prepare_from_flags():
 
 def main(argv):
     """--verify, or one prepare from the flags, inside the one-line error path."""
+    tool_flags.quiet_info_logs()
     tool_flags.check_no_arguments(argv)
     with one_line_errors("prepare_dataset", FLAGS.verbose):
         if FLAGS.verify is not None:

@@ -38,7 +38,7 @@ def run_tool(*args, cwd=REPO):
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
-    """{network, export (base dir), version (its 1/), pngs (generate.py's dir)}."""
+    """{network, export (base dir), version (its 1/), pngs (generate.py's dir), export_stderr}."""
     root = tmp_path_factory.mktemp("export")
     G = with_noise(Generator(CONFIG), seed=3)
     G.save(root / "net.keras")
@@ -53,6 +53,7 @@ def made(tmp_path_factory):
     assert alone.returncode == 0, alone.stderr
     made["png85"] = str(root / "out85" / "seed0085.png")
     made["version"] = os.path.join(made["export"], "1")
+    made["export_stderr"] = exported.stderr
     return made
 
 
@@ -74,6 +75,12 @@ def test_export_is_one_version_directory_and_nothing_else(made):
     assert sorted(os.listdir(made["version"])) == ["assets", "assets.extra", "fingerprint.pb", "saved_model.pb",
                                                    "variables"]
     assert os.stat(made["version"]).st_mode & 0o055 == 0o055  # readable by a server running as another user
+
+
+def test_export_prints_no_info_log_lines(made):
+    # TensorFlow's SavedModel writer logs "I1203 05:31:20.000467 ... builder_impl.py:838] Assets written to"
+    # through absl at INFO; the tools keep INFO out unless --verbosity is given.
+    assert not re.search(r"^I\d{4} ", made["export_stderr"], re.MULTILINE), made["export_stderr"]
 
 
 def test_each_weight_is_stored_once(made):
