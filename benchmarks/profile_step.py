@@ -23,24 +23,19 @@ import os
 import tempfile
 import time
 
-from benchmarks.train_throughput import PEAK_DTYPES, WIDTHS, best_tflops, build_training, load_average, machine
-
-MATRIX_OPS = ("Conv2D", "_FusedConv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "MatMul", "_FusedMatMul",
-              "BatchMatMulV2", "BatchMatMulV3", "_MklMatMul", "_MklConv2D", "_MklFusedConv2D",
-              "_MklNativeConv2D", "_MklNativeFusedConv2D", "_MklNativeConv2DBackpropInput",
-              "_MklNativeConv2DBackpropFilter", "_MklNativeMatMul", "_MklNativeFusedMatMul",
-              "_MklNativeBatchMatMulV2", "_MklFusedBatchMatMulV2", "_MklBatchMatMulV2")
+from benchmarks.train_throughput import WIDTHS, best_tflops, build_training, conv_operands, load_average, machine
 
 # Function calls: their events last as long as the ops they run (on other threads), which is waiting.
 CALL_OPS = ("Run", "PartitionedCall", "StatefulPartitionedCall")
 
 
 def group_of(op_type):
-    """The MFU-relevant group of an op type: matrix, blur (depthwise), cast or other."""
-    if op_type in MATRIX_OPS or op_type.startswith(("Conv2D", "_MklNativeConv2D", "_MklConv2D")):
-        return "matrix"
+    """The MFU-relevant group of an op type: matrix, blur (depthwise), cast or other. Every variant counts:
+    TensorFlow's (``Conv2DBackpropFilter``, ``_FusedMatMul``) and oneDNN's (``_MklNativeFusedConv2D``, ...)."""
     if "Depthwise" in op_type:
         return "depthwise"
+    if "Conv2D" in op_type or "MatMul" in op_type:
+        return "matrix"
     if op_type in ("Cast", "_MklCast"):
         return "cast"
     return "other"
@@ -102,10 +97,8 @@ def conv_kernel_rates(precision, batch, size, channels):
     2 * batch * size^2 * 9 * channels^2 FLOPs."""
     import tensorflow as tf
 
-    dtype = PEAK_DTYPES[precision]
-    x = tf.cast(tf.random.normal([batch, size, size, channels]), dtype)
-    w = tf.cast(tf.random.normal([3, 3, channels, channels]) * 0.02, dtype)
-    dy = tf.cast(tf.random.normal([batch, size, size, channels]), dtype)
+    x, w = conv_operands(precision, batch, size, channels)
+    dy = tf.cast(tf.random.normal(x.shape), x.dtype)
     kernels = {
         "forward": tf.function(lambda: tf.nn.conv2d(x, w, 1, "SAME")),
         "grad_input": tf.function(lambda: tf.raw_ops.Conv2DBackpropInput(

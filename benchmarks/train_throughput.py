@@ -79,6 +79,15 @@ def best_tflops(run, flop):
     return flop / best / 1e12
 
 
+def conv_operands(precision, batch, size, channels):
+    """Random input [batch, size, size, channels] and 3x3 ``channels`` -> ``channels`` kernel in the dtype."""
+    import tensorflow as tf
+
+    dtype = PEAK_DTYPES[precision]
+    x = tf.cast(tf.random.normal([batch, size, size, channels]), dtype)
+    return x, tf.cast(tf.random.normal([3, 3, channels, channels]) * 0.02, dtype)
+
+
 def measure_peak(precision):
     """Peak TFLOP/s of ``precision`` here: a 4096^3 matmul and a 3x3 512->512 conv2d (batch 16, 16x16)."""
     import tensorflow as tf
@@ -87,8 +96,7 @@ def measure_peak(precision):
     a = tf.random.normal([4096, 4096], dtype=tf.float32)
     a, b = tf.cast(a, dtype), tf.cast(tf.transpose(a), dtype)
     matmul = best_tflops(lambda: tf.matmul(a, b), 2 * 4096**3)
-    x = tf.cast(tf.random.normal([16, 16, 16, 512]), dtype)
-    w = tf.cast(tf.random.normal([3, 3, 512, 512]) * 0.02, dtype)
+    x, w = conv_operands(precision, 16, 16, 512)
     conv = best_tflops(lambda: tf.nn.conv2d(x, w, 1, "SAME"), 2 * 16 * 16 * 16 * 9 * 512 * 512)
     return {"matmul_tflops": round(matmul, 4), "conv2d_tflops": round(conv, 4), "tflops": round(max(matmul, conv), 4)}
 
