@@ -113,7 +113,7 @@ def conv_kernel_rates(precision, batch, size, channels):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--widths", default="official", choices=sorted(WIDTHS))
-    parser.add_argument("--resolution", type=int, default=16)
+    parser.add_argument("--resolution", type=int, default=16, choices=[2**k for k in range(2, 11)])
     parser.add_argument("--precision", default="bfloat16", choices=("float32", "bfloat16", "float16"))
     parser.add_argument("--loss", default="logistic", choices=("logistic", "wgan_gp"))
     parser.add_argument("--r1_interval", type=int, default=1)
