@@ -67,6 +67,13 @@ def define_network_flags():
     define_verbose_flag()
 
 
+def define_overwrite_flag():
+    """--overwrite: every tool that writes files (keras_stylegan/output_paths.py: existing outputs are refused
+    without it)."""
+    flags.DEFINE_bool("overwrite", False, "Replace output files that exist (without it a tool refuses before "
+                      "doing any work).")
+
+
 def define_sampling_flags():
     """--trunc, --trunc_cutoff, --noise_mode: how images are drawn from the network."""
     flags.DEFINE_float("trunc", None, "Truncation psi in [-1, 2] (1 = no truncation, 0 = the average w); "
