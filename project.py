@@ -155,11 +155,11 @@ def project():
     files += [f"{name}.{FLAGS.video}" for name, _ in targets] if FLAGS.video != "none" else []
     check_output_dir(FLAGS.outdir, files + [RESULTS], "--outdir", FLAGS.overwrite)
     if FLAGS.lpips or FLAGS.loss == "lpips":
-        make_distance("lpips", 0, FLAGS.lpips)  # the weights are checked before the network is loaded
+        make_distance("lpips", FLAGS.lpips)  # the weights are checked before the network is loaded
     generator = tool_flags.load_network()
     labels = class_labels(FLAGS["class"].value, generator.config.label_size, 1)
     images = read_targets(targets, generator)
-    distance = make_distance(FLAGS.loss, generator.stage, FLAGS.lpips)
+    distance = make_distance(FLAGS.loss, FLAGS.lpips)
     lpips = LPIPS(FLAGS.lpips) if FLAGS.lpips else None
     print(f"Projecting {len(targets)} image(s) into {'W+' if FLAGS.space == 'w_plus' else 'W'} of a "
           f"{generator.stage} px network: {FLAGS.steps} steps, loss {FLAGS.loss}, batches of {FLAGS.batch_size}")

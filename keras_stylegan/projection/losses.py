@@ -10,7 +10,8 @@ once by ``distance.prepare(targets)``):
 - ``ms_ssim_l1`` (the default, needs no download): ``0.84 (1 - MS-SSIM) + 0.16 L1``, the mix of Zhao et al.
   2017 ("Loss Functions for Image Restoration with Neural Networks", Sec. 3.3), with MS-SSIM as
   :mod:`keras_stylegan.metrics.ms_ssim` defines it (Gaussian window 11 / 1.5 on pixel values 0-255, the
-  scales the image size allows) and L1 the mean absolute difference of pixel values in [0, 1]. MS-SSIM
+  scales the image size allows; images below its 11 px window enlarged by repeating pixels) and L1 the mean
+  absolute difference of pixel values in [0, 1]. MS-SSIM
   compares local means, contrasts and structure at several scales, the L1 term keeps colours and flat areas
   right, where MS-SSIM is insensitive. It is a hand-made measure, not a learned one: LPIPS was fitted to
   human judgements of which of two distorted patches is closer to a reference and agrees with them more
@@ -51,11 +52,20 @@ class MsSsimL1:
     ):
         self.alpha = float(alpha)
 
+    @staticmethod
+    def _pixels(images):
+        """Pixel values 0-255; images smaller than MS-SSIM's 11 px window enlarged by repeating pixels."""
+        pixels, size = _to_pixels(images), images.shape[1]
+        if size < ms_ssim.WINDOW:
+            factor = -(-ms_ssim.WINDOW // size)
+            pixels = tf.repeat(tf.repeat(pixels, factor, axis=1), factor, axis=2)
+        return pixels
+
     def prepare(self, targets):
-        return _to_pixels(targets)
+        return self._pixels(targets)
 
     def __call__(self, images, prepared):
-        pixels = _to_pixels(images)
+        pixels = self._pixels(images)
         similarity = ms_ssim.ms_ssim_tf(pixels, prepared)
         l1 = tf.reduce_mean(tf.abs(pixels - prepared), axis=[1, 2, 3]) / 255.0
         return self.alpha * (1.0 - similarity) + (1.0 - self.alpha) * l1
@@ -88,12 +98,11 @@ class LpipsDistance:
         return self.lpips.distance_of_features(self.lpips.features(self._downsampled(images)), prepared)
 
 
-def make_distance(name, resolution, lpips_path=None):
-    """The distance ``name`` (one of LOSSES) for images of side ``resolution``."""
+def make_distance(name, lpips_path=None):
+    """The distance ``name`` (one of LOSSES); ``lpips_path``: the LPIPS-VGG16 weights of ``lpips``."""
     if name == "lpips":
         return LpipsDistance(lpips_path)
     if name == "ms_ssim_l1":
-        ms_ssim.num_scales(resolution)  # images below the window's 11 px have no MS-SSIM
         return MsSsimL1()
     raise UserError(f"the loss must be one of {', '.join(LOSSES)}, got {name!r}.")
 
