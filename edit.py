@@ -122,7 +122,7 @@ def run(command):
     _check_flags(command)
     if command == "strip" and FLAGS.direction is None:
         raise UserError("give --direction=FILE.npz (made by 'edit.py direction').")
-    generator = tool_flags.load_network()
+    generator = tool_flags.load_network().with_policy("float32")  # as project.py: a latent's image is the projection's
     if command == "direction":
         direction = fit_direction(generator)
         directions.save_direction(FLAGS.output, direction)

@@ -46,6 +46,10 @@ class ArchitectureModel(keras.Model):
         copy.set_weights(self.get_weights())
         return copy
 
+    def with_policy(self, policy):
+        """This network if it computes in the dtype policy ``policy`` (e.g. "float32"), else a :meth:`copy` that does."""
+        return self if self.dtype_policy.name == policy else self.copy(dtype=policy)
+
     def get_config(self):
         return {
             "config": self.config.to_dict(),

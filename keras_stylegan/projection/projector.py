@@ -66,9 +66,7 @@ class Projector:
         distance=None,  # an image distance of keras_stylegan.projection.losses; None = ms_ssim_l1
         labels=None,  # one-hot class [label_size] of a conditional network: the w statistics are the class's
     ):
-        if generator.dtype_policy.name != "float32":
-            generator = generator.copy(dtype="float32")
-        self.generator = generator
+        self.generator = generator = generator.with_policy("float32")
         self.config = config or ProjectionConfig()
         self.distance = distance or MsSsimL1()
         self.w_avg, self.w_std = w_statistics(generator, self.config.w_avg_samples, labels)

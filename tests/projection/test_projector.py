@@ -71,7 +71,7 @@ def test_the_noise_images_are_optimised_and_normalised(projections, faces):
 def test_the_image_of_the_stored_latent_is_the_projection(faces, projections):
     from keras_stylegan.inference.editing import render
     projection = projections["w_plus"]
-    np.testing.assert_array_equal(render(faces.copy(dtype="float32"), projection.ws, projection.noise),
+    np.testing.assert_array_equal(render(faces.with_policy("float32"), projection.ws, projection.noise),
                                   projection.images)
 
 
