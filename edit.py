@@ -18,7 +18,7 @@ import numpy as np
 from absl import app, flags
 
 import tool_flags
-from keras_stylegan.errors import UserError, one_line_errors
+from keras_stylegan.errors import UserError
 from keras_stylegan.inference import directions, editing
 from keras_stylegan.inference.figures import active_bands
 from keras_stylegan.inference.grid import enlarge
@@ -49,7 +49,7 @@ flags.DEFINE_string("styles", None, "mix: bands of styles taken from the seeds, 
 flags.DEFINE_integer("scale", 1, "Enlarge the picture this many times (nearest neighbour).")
 
 COMMANDS = {  # sub-command -> (flags of its own, file type of --output)
-    "direction": ({"labels", "classes", "num_samples", "trunc"}, ".npz"),
+    "direction": ({"labels", "classes", "num_samples"}, ".npz"),
     "strip": ({"latent", "seeds", "trunc", "class", "direction", "strengths", "layers", "scale"}, ".png"),
     "mix": ({"latent", "seeds", "trunc", "class", "styles", "scale"}, ".png"),
 }
@@ -162,15 +162,7 @@ def run(command):
     print(f"Wrote {FLAGS.output}")
 
 
-def main(argv):
-    tool_flags.quiet_info_logs()
-    with one_line_errors("edit.py", FLAGS.verbose):
-        if len(argv) != 2 or argv[1] not in COMMANDS:
-            given = f"'{' '.join(argv[1:])}'" if len(argv) > 1 else "nothing"
-            raise UserError(f"give one sub-command ({', '.join(COMMANDS)}), got {given}; e.g. python edit.py strip "
-                            "--network=RUN --latent=out/me.npz --direction=smile.npz --output=strip.png.")
-        run(argv[1])
-
-
 if __name__ == "__main__":
-    app.run(main)
+    app.run(tool_flags.main_with_subcommand(
+        "edit.py", COMMANDS, "python edit.py strip --network=RUN --latent=out/me.npz --direction=smile.npz "
+        "--output=strip.png", run))

@@ -23,7 +23,7 @@ from keras_stylegan.errors import UserError
 from keras_stylegan.inference.editing import render
 from keras_stylegan.inference.grid import tile
 from keras_stylegan.inference.image_io import atomic_output, write_png
-from keras_stylegan.inference.latents import class_labels, latents_for_seeds, parse_seeds
+from keras_stylegan.inference.latents import class_labels, parse_seeds
 from keras_stylegan.inference.sampler import Sampler
 from keras_stylegan.inference.video import write_video
 from keras_stylegan.metrics.lpips import LPIPS

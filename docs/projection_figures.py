@@ -17,6 +17,7 @@ import os
 import sys
 
 import numpy as np
+from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -102,7 +103,6 @@ def sheet(network, direction_path, *folders_and_out):
     generator = ks.load_generator(network).with_policy("float32")
     direction = load_direction(direction_path, generator.config.dlatent_size)
     names = [os.path.basename(p)[:-len("-target.png")] for p in sorted(glob.glob(f"{folders[0]}/*-target.png"))]
-    from PIL import Image
     rows = [[np.asarray(Image.open(f"{folders[0]}/{name}-target.png")) for name in names]]
     for folder in folders:
         rows.append([np.asarray(Image.open(f"{folder}/{name}-projection.png")) for name in names])

@@ -3,7 +3,6 @@ edit.py, a blend loaded by generate.py, and bad input ending in one line with no
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
