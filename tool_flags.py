@@ -107,6 +107,19 @@ def main_running(tool, work):
     return main
 
 
+def main_with_subcommand(tool, commands, example, work):
+    """absl's main for a tool with one sub-command (a key of ``commands``): ``work(command)`` inside the one-line
+    error path; a missing or unknown sub-command is one line naming them and ``example``."""
+    def main(argv):
+        quiet_info_logs()
+        with one_line_errors(tool, FLAGS.verbose):
+            if len(argv) != 2 or argv[1] not in commands:
+                given = f"'{' '.join(argv[1:])}'" if len(argv) > 1 else "nothing"
+                raise UserError(f"give one sub-command ({', '.join(commands)}), got {given}; e.g. {example}.")
+            work(argv[1])
+    return main
+
+
 def load_network():
     """The Generator --network names (a UserError when it is missing or not a network)."""
     if FLAGS.network is None:

@@ -20,7 +20,9 @@ class NoiseInjection(keras.layers.Layer):
     fresh noise (statelessly from ``seed`` when one is given, so a step is reproducible), ``"const"``
     uses a fixed noise image stored in the layer (reproducible images), ``"none"`` adds nothing.
     ``seed`` is one stateless seed ``[2]`` for the whole batch, or one per sample ``[N, 2]``: then a
-    sample's noise depends on its own seed only, not on the batch it is drawn in.
+    sample's noise depends on its own seed only, not on the batch it is drawn in. ``noise``, an image
+    ``[N or 1, H, W, 1]``, is the noise itself (a projection's optimised noise maps): given, it replaces
+    the noise mode.
     """
 
     def __init__(
@@ -45,8 +47,10 @@ class NoiseInjection(keras.layers.Layer):
         )
         self.built = True
 
-    def call(self, x, noise_mode="random", seed=None):
+    def call(self, x, noise_mode="random", seed=None, noise=None):
         check_noise_mode(noise_mode)
+        if noise is not None:
+            return x + tf.cast(noise, x.dtype) * tf.cast(self.strength, x.dtype)
         if noise_mode == "none":
             return x
         if noise_mode == "const":
