@@ -53,3 +53,16 @@ def test_one_seed_per_sample_makes_each_sample_independent_of_its_batch():
     np.testing.assert_array_equal(batch[0], batch[2])  # the same seed, the same noise
     assert not np.allclose(batch[0], batch[1])
     assert abs(batch[..., 0].std() - 1.0) < 0.25
+
+
+@pytest.mark.parametrize("dtype", ["float32", "mixed_bfloat16"])
+def test_const_noise_is_the_stored_image_times_the_strength_bit_for_bit(dtype):
+    # The const path is a 1x1 convolution (so that converters keep the image, not an H x W x C product):
+    # one product per value, the same bits as the broadcast product written out in numpy.
+    layer = NoiseInjection(5, 8, seed_index=1, dtype=dtype)
+    layer.strength.assign(np.random.default_rng(1).normal(size=5).astype(np.float32))
+    x = tf.cast(np.random.default_rng(2).normal(size=(2, 8, 8, 5)), layer.compute_dtype)
+    noise = tf.cast(layer.const_noise, layer.compute_dtype).numpy()
+    strength = tf.cast(layer.strength, layer.compute_dtype).numpy()
+    expected = (x.numpy() + noise * strength).astype(x.numpy().dtype)
+    np.testing.assert_array_equal(layer(x, noise_mode="const").numpy(), expected)
