@@ -63,26 +63,28 @@ def check_variants(variants):
 
 class _BatchOneGraphs(tf.Module):
     """The network's mapping and synthesis as graph functions of one image with static shapes, const noise,
-    at the generator's sampling stage and fade-in; a tf.Module so that a SavedModel tracks its variables."""
+    at the generator's sampling stage and fade-in. A tf.Module that holds the tf.Variables the graphs read and
+    nothing else: with the Keras variables (their wrappers) tracked instead, the converter left every weight a
+    resource variable, which a runtime reads uninitialised."""
 
     def __init__(self, generator):
         super().__init__()
-        self._generator = generator  # not tracked: the SavedModel holds only the variables and these two graphs
         config = generator.config
-        self.weights = [variable.value for variable in generator.weights]  # the tf.Variables the graphs read
+        self.weights = [variable.value for variable in generator.weights]
+
+        def mapping(z, labels=None):
+            return {W: tf.cast(generator.mapping(z, labels), tf.float32)}
+
+        def synthesis(ws):
+            return {IMAGES: to_uint8(generator.synthesize(ws, noise_mode="const"))}
+
         specs = [tf.TensorSpec([1, config.latent_size], tf.float32, name="z")]
         if config.label_size:
             specs.append(tf.TensorSpec([1, config.label_size], tf.float32, name="labels"))
-        self.mapping = tf.function(self._mapping, input_signature=specs)
+        self.mapping = tf.function(mapping, input_signature=specs)
         self.synthesis = tf.function(
-            self._synthesis,
-            input_signature=[tf.TensorSpec([1, generator.num_layers, config.dlatent_size], tf.float32, name="ws")])
-
-    def _mapping(self, z, labels=None):
-        return {W: tf.cast(self._generator.mapping(z, labels), tf.float32)}
-
-    def _synthesis(self, ws):
-        return {IMAGES: to_uint8(self._generator.synthesize(ws, noise_mode="const"))}
+            synthesis, input_signature=[tf.TensorSpec([1, generator.num_layers, config.dlatent_size], tf.float32,
+                                                      name="ws")])
 
 
 def float32_copy(generator):
