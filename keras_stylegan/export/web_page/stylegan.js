@@ -177,6 +177,7 @@ async function loadModel(weights) {
   const file = info.models[weights];
   setStatus(`Loading the ${weights} model\u2026`);
   const next = await loadAndCompile(`./${file}`, {accelerator: "wasm"});
+  while (busy) await new Promise((resolve) => setTimeout(resolve, 10));  // let a draw with the old model end
   if (model) model.delete();
   model = next;
   wCache = new Map();
