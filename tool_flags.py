@@ -69,7 +69,9 @@ def define_network_flags():
 
 def define_overwrite_flag():
     """--overwrite: every tool that writes files (keras_stylegan/output_paths.py: existing outputs are refused
-    without it)."""
+    without it). Defining it twice (e.g. by a tool and by a flag group it uses) defines it once."""
+    if "overwrite" in FLAGS:
+        return
     flags.DEFINE_bool("overwrite", False, "Replace output files that exist (without it a tool refuses before "
                       "doing any work).")
 

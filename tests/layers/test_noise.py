@@ -63,3 +63,16 @@ def test_given_noise_images_replace_the_mode():
     np.testing.assert_allclose(layer(x, noise_mode="none", noise=noise).numpy(), noise * [1.0, 2.0, 3.0], rtol=1e-6)
     const = layer.const_noise.numpy()
     np.testing.assert_array_equal(layer(x, noise=const).numpy(), layer(x, noise_mode="const").numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "mixed_bfloat16"])
+def test_const_noise_is_the_stored_image_times_the_strength_bit_for_bit(dtype):
+    # The const path is a 1x1 convolution (so that converters keep the image, not an H x W x C product):
+    # one product per value, the same bits as the broadcast product written out in numpy.
+    layer = NoiseInjection(5, 8, seed_index=1, dtype=dtype)
+    layer.strength.assign(np.random.default_rng(1).normal(size=5).astype(np.float32))
+    x = tf.cast(np.random.default_rng(2).normal(size=(2, 8, 8, 5)), layer.compute_dtype)
+    noise = tf.cast(layer.const_noise, layer.compute_dtype).numpy()
+    strength = tf.cast(layer.strength, layer.compute_dtype).numpy()
+    expected = (x.numpy() + noise * strength).astype(x.numpy().dtype)
+    np.testing.assert_array_equal(layer(x, noise_mode="const").numpy(), expected)
