@@ -81,7 +81,7 @@ def test_sources_that_are_not_networks_are_one_clear_error(tmp_path):
     (tmp_path / "plain").mkdir()
     cases = {str(tmp_path / "missing"): "does not exist",
              str(tmp_path / "d.keras"): "holds a Discriminator, not a keras_stylegan Generator",
-             str(tmp_path / "broken.keras"): "cannot read network file",
+             str(tmp_path / "broken.keras"): "broken.keras is damaged: it is not a complete .keras archive",
              str(tmp_path / "plain"): "is not a network \\(give a run directory"}
     for source, message in cases.items():
         with pytest.raises(UserError, match=message):
