@@ -12,6 +12,7 @@ the work goes on.
 
 import contextlib
 import contextvars
+import logging
 import sys
 import traceback
 
@@ -53,6 +54,9 @@ def one_line_errors(tool, verbose=False, stream=None):
         message = " ".join(str(error).split())
         print(f"{tool}: error: {message}", file=stream)
         stream.flush()
+        # The process ends here: TensorFlow's warnings about objects torn down at exit (e.g. the values of a
+        # checkpoint that did not fit, "deleted with unrestored values") would only bury the line above.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
         raise SystemExit(2) from None
     finally:
         _TOOL.reset(token)

@@ -93,7 +93,7 @@ _ARCHITECTURE_KEY = f"{ARCHITECTURE}/.ATTRIBUTES/VARIABLE_VALUE"
 
 def written_architecture(prefix):
     """The architecture options (a dict) checkpoint ``prefix`` was written with; None for a checkpoint of a
-    version that did not record them. Raises what a damaged index raises (see UNREADABLE)."""
+    version that did not record them. Raises what a damaged index raises (one of RESTORE_ERRORS)."""
     reader = tf.train.load_checkpoint(prefix)
     if not reader.has_tensor(_ARCHITECTURE_KEY):
         return None
@@ -126,8 +126,10 @@ def check_architecture(prefix, architecture):
 DAMAGED_DIR = "damaged"  # unreadable checkpoints are moved here, inside the checkpoints directory
 _CHECKPOINT_FILE = re.compile(r"^ckpt-(\d+)(\.index|\.data-\d{5}-of-\d{5})$")
 _TEMP_SAVE = re.compile(r"^ckpt-\d+_temp$")
-UNREADABLE = (tf.errors.OpError, IndexError, OSError)  # what a damaged checkpoint file raises
-MISMATCHED = (ValueError, AssertionError)  # what restoring a readable checkpoint into other variables raises
+# What restoring a checkpoint raises, for damage (OpError, IndexError, OSError) or for a checkpoint that reads
+# but does not fit (ValueError, AssertionError; and OpError for a dtype, e.g. the loss-scale step of float16):
+# why_unreadable tells them apart.
+RESTORE_ERRORS = (tf.errors.OpError, ValueError, AssertionError, IndexError, OSError)
 
 
 def checkpoints_on_disk(directory):
@@ -147,10 +149,24 @@ def checkpoint_files(prefix):
             if (m := _CHECKPOINT_FILE.match(f)) and f"ckpt-{m.group(1)}" == name]
 
 
+def error_text(error, limit=300):
+    """TensorFlow's message of ``error`` on one line, without its ``{{function_node ...}}`` prefix."""
+    text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", " ".join(str(error).split()))
+    return text[:limit] or type(error).__name__
+
+
 def why_unreadable(prefix):
-    """None when ``prefix`` has its index; otherwise the reason (a checkpoint is nothing without it)."""
+    """None when every file of checkpoint ``prefix`` reads (its index, and every tensor against its checksum);
+    otherwise what is wrong, in a few words. Reads the whole checkpoint: called once a restore has failed, to
+    tell damage from a checkpoint that does not fit."""
     if not os.path.isfile(prefix + ".index"):
         return "its .index file is missing"
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except (tf.errors.OpError, IndexError, OSError, ValueError) as error:
+        return error_text(error, 200)
     return None
 
 
@@ -201,18 +217,15 @@ class RunCheckpoint:
         CheckpointFormatError for a checkpoint of an older version.
         """
         if path:
-            self._restore(path)
+            reason = self._restore(path)
+            if reason:
+                raise CheckpointRecoveryError(f"checkpoint {path} does not read ({reason}).")
             self.latest = path
             return path
         self._remove_interrupted_saves()
         candidates = checkpoints_on_disk(self.directory)
         for prefix in candidates:
-            reason = why_unreadable(prefix)
-            if reason is None:
-                try:
-                    self._restore(prefix)
-                except UNREADABLE as error:
-                    reason = " ".join(str(error).split())[:200] or type(error).__name__
+            reason = self._restore(prefix)
             if reason is None:
                 self._write_index(prefix)
                 self.latest = prefix
@@ -227,20 +240,27 @@ class RunCheckpoint:
         return None
 
     def _restore(self, prefix):
-        """Restore one checkpoint; a CheckpointMismatchError (naming the options, or what TensorFlow found)
-        when it reads but was written for other networks, what a damaged file raises (UNREADABLE) otherwise."""
-        _check_format(prefix)
-        if self.architecture is not None:
-            check_architecture(prefix, self.architecture)
-        recorded = self.architecture is not None and written_architecture(prefix) is not None
-        checkpoint = self.checkpoint if recorded or self.architecture is None else self._without_architecture
+        """Restore one checkpoint: None, or why it does not read (damaged). One whose files all read but that does
+        not fit (other architecture options, or variables of another precision) is a CheckpointMismatchError,
+        naming the options or what TensorFlow found."""
         try:
+            _check_format(prefix)
+            if self.architecture is not None:
+                check_architecture(prefix, self.architecture)
+            recorded = self.architecture is not None and written_architecture(prefix) is not None
+            checkpoint = self.checkpoint if recorded or self.architecture is None else self._without_architecture
             checkpoint.restore(prefix).assert_existing_objects_matched()
-        except MISMATCHED as error:
+            return None
+        except UserError:
+            raise
+        except RESTORE_ERRORS as error:
+            reason = why_unreadable(prefix)
+            if reason:
+                return reason
             raise CheckpointMismatchError(
                 f"checkpoint {prefix} reads, but does not fit the networks and optimizers of the run's options "
-                f"({' '.join(str(error).split())[:300]}); nothing was moved: put the run's options.json back as it "
-                "was (and give the --mixed_precision the run was trained with), or start a new run with "
+                f"({error_text(error)}); nothing was moved: put the run's options.json back as it "
+                "was, and give the --mixed_precision the run was trained with, or start a new run with "
                 "--resume=none.") from None
 
     def _remove_interrupted_saves(self):

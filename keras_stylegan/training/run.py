@@ -34,8 +34,9 @@ from keras_stylegan.metrics.image_sets import dataset_batches, generated_batches
 from keras_stylegan import Discriminator, Generator
 from keras_stylegan.training import callbacks as run_callbacks
 from keras_stylegan.training import summaries
-from keras_stylegan.training.checkpoint import (DAMAGED_DIR, UNREADABLE, NonFiniteStateError, RunCheckpoint,
-                                                check_architecture, checkpoints_on_disk)
+from keras_stylegan.training.checkpoint import (DAMAGED_DIR, RESTORE_ERRORS, CheckpointMismatchError,
+                                                NonFiniteStateError, RunCheckpoint, check_architecture,
+                                                checkpoints_on_disk)
 from keras_stylegan.training.config import ConfigError, TrainingConfig, architecture_differences
 from keras_stylegan.training.model import StyleGAN
 from keras_stylegan.training.precision import resolve_policy, slow_precision_warning
@@ -125,7 +126,9 @@ def _check_checkpoint_options(config, run_dir):
     for prefix in checkpoints_on_disk(os.path.join(run_dir, "checkpoints")):
         try:
             check_architecture(prefix, config.architecture.to_dict())
-        except UNREADABLE:
+        except CheckpointMismatchError:
+            raise
+        except RESTORE_ERRORS:  # a damaged index: the restore sets the checkpoint aside
             continue
         return
 
@@ -305,7 +308,6 @@ def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_d
     schedule, arch = config.schedule, config.architecture
     is_chief = lock is not None
     log = RunLog(os.path.join(run_dir, "log.txt") if is_chief else None)
-    writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard")) if is_chief else None
     if lock and lock.previous:
         log(f"took over the lock of a training that ended without releasing it ({lock.previous})")
     warning = slow_precision_warning(policy)
@@ -337,8 +339,9 @@ def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_d
         architecture=arch.to_dict(),
     )
     restored = checkpoint.restore()
-    if is_chief:  # only once the checkpoint (if any) has restored: a run that cannot resume keeps its options
+    if is_chief:  # only once the checkpoint (if any) has restored: a run that cannot resume keeps its files
         write_options(run_dir, {"config": config.to_dict(), **extra_options})
+    writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard")) if is_chief else None
     if official and not restored:
         for role, network in (("G", model.generator), ("D", model.discriminator), ("Gs", model.ema_generator)):
             official.assign(role, network)

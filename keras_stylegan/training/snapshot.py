@@ -14,8 +14,8 @@ import tensorflow as tf
 
 from keras_stylegan.errors import DamagedFileError, UserError
 from keras_stylegan.networks import Generator
-from keras_stylegan.training.checkpoint import (MISMATCHED, UNREADABLE, check_architecture, checkpoint_files,
-                                                checkpoints_on_disk, why_unreadable)
+from keras_stylegan.training.checkpoint import (RESTORE_ERRORS, check_architecture, checkpoint_files,
+                                                checkpoints_on_disk, error_text, why_unreadable)
 from keras_stylegan.training.config import TrainingConfig
 from keras_stylegan.training.rundir import OPTIONS_FILE, read_options
 
@@ -85,25 +85,23 @@ def generator_from_checkpoint(path):
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise UserError(f"{run_dir}/{OPTIONS_FILE} does not hold a run's options ({type(error).__name__}: {error}), "
                         f"so the architecture of checkpoint {prefix} is unknown; restore the file from a backup.") from None
-    reason = why_unreadable(prefix)
-    if reason is None:
-        try:
-            check_architecture(prefix, config.architecture.to_dict())
-            seen = int(tf.train.load_variable(prefix, "images_seen/.ATTRIBUTES/VARIABLE_VALUE"))
-            generator = Generator(config.architecture, truncation_psi=config.truncation_psi,
-                                  truncation_cutoff=config.truncation_cutoff, stage=config.schedule.resolution(seen),
-                                  alpha=config.schedule.alpha(seen), name="Gs")
-            status = tf.train.Checkpoint(ema_generator=generator.named_weights()).restore(prefix)
-            status.expect_partial()
-            status.assert_existing_objects_matched()
-            return generator
-        except UserError:
-            raise
-        except UNREADABLE as error:
-            reason = " ".join(str(error).split())[:200] or type(error).__name__
-        except MISMATCHED as error:
-            raise UserError(f"checkpoint {prefix} reads, but does not fit the network its run's options.json describes "
-                            f"({' '.join(str(error).split())[:300]}); put options.json back as it was, or give the "
-                            "run's network snapshot.") from None
-    raise DamagedFileError(f"checkpoint {prefix}", f"it does not read ({reason})",
-                           "give an older checkpoint, or the run's network snapshot")
+    try:
+        check_architecture(prefix, config.architecture.to_dict())
+        seen = int(tf.train.load_variable(prefix, "images_seen/.ATTRIBUTES/VARIABLE_VALUE"))
+        generator = Generator(config.architecture, truncation_psi=config.truncation_psi,
+                              truncation_cutoff=config.truncation_cutoff, stage=config.schedule.resolution(seen),
+                              alpha=config.schedule.alpha(seen), name="Gs")
+        status = tf.train.Checkpoint(ema_generator=generator.named_weights()).restore(prefix)
+        status.expect_partial()
+        status.assert_existing_objects_matched()
+        return generator
+    except UserError:
+        raise
+    except RESTORE_ERRORS as error:
+        reason = why_unreadable(prefix)
+        if reason:
+            raise DamagedFileError(f"checkpoint {prefix}", f"it does not read ({reason})",
+                                   "give an older checkpoint, or the run's network snapshot") from None
+        raise UserError(f"checkpoint {prefix} reads, but does not fit the network its run's options.json describes "
+                        f"({error_text(error)}); put options.json back as it was, or give the run's "
+                        "network snapshot.") from None
