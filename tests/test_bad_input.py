@@ -489,3 +489,131 @@ def test_every_tool_says_what_is_wrong_in_one_line_and_changes_nothing(made, tmp
     if corrected:
         fixed = _run_tool(tool, corrected(c))
         assert fixed.returncode == 0, fixed.stderr[-3000:]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Damaged files where a network or a record is read: one line naming the file and the damage (exit 2), or,
+# inside a run directory, a warning naming the file passed over and the one used (exit 0). Each case is
+# (damage done to a copy of the run, arguments, exit status, the stderr lines' expected starts).
+
+@pytest.fixture(scope="module")
+def checkpointed_run(tmp_path_factory):
+    """A run directory as training leaves it after 2000 images: options.json, snapshots at 1000 and 2000
+    images, Gs checkpoints at both (with the images seen and the architecture recorded) and metrics.jsonl."""
+    import tensorflow as tf
+
+    from keras_stylegan.training.checkpoint import RunCheckpoint
+    from keras_stylegan.training.config import TrainingConfig
+    from keras_stylegan.training.schedule import ProgressiveSchedule
+
+    run = tmp_path_factory.mktemp("checkpointed") / "00000-tiny"
+    os.makedirs(run)
+    schedule = ProgressiveSchedule(final_resolution=8, start_resolution=8)
+    write_options(str(run), {"config": TrainingConfig(architecture=TINY, schedule=schedule).to_dict()})
+    G, seen = Generator(TINY), tf.Variable(0, dtype=tf.int64)
+    checkpoint = RunCheckpoint(str(run / "checkpoints"), {"ema_generator": G.named_weights(), "images_seen": seen},
+                               architecture=TINY.to_dict())
+    for images in (1000, 2000):
+        seen.assign(images)
+        checkpoint.save(images)
+        write_snapshot(G, str(run), images_seen=images, stage=8, alpha=1.0)
+    (run / "metrics.jsonl").write_text("".join(json.dumps({"metric": "swd", "kimg": k, "results": {"swd": 9.0 - k}})
+                                               + "\n" for k in range(4)))
+    return run
+
+
+def _cut(path, keep=0.5):
+    os.truncate(path, int(os.path.getsize(path) * keep))
+
+
+def _all_snapshots_emptied_newest_checkpoint_cut(run):
+    for path in run.glob("network-snapshot-*.keras"):
+        os.truncate(path, 0)
+    _cut(run / "checkpoints" / "ckpt-2000.data-00000-of-00001")
+
+
+def _fake_export_with_a_cut_network(run):
+    """An export.py base directory whose version 1 holds a cut-short assets.extra/network.keras."""
+    _file(run / "models" / "1" / "saved_model.pb")
+    os.makedirs(run / "models" / "1" / "assets.extra")
+    shutil.copy(run / "network-snapshot-000002.000.keras", run / "models" / "1" / "assets.extra" / "network.keras")
+    _cut(run / "models" / "1" / "assets.extra" / "network.keras")
+
+
+NEWEST, OLDER = "network-snapshot-000002.000.keras", "network-snapshot-000001.000.keras"
+PASSED_OVER = "generate.py: warning: passed over " + NEWEST
+DAMAGED_CASES = {
+    "newest snapshot cut short: the run falls back": (
+        lambda run: _cut(run / NEWEST), lambda run, out: [G, f"--network={run}", "--seeds=1", f"--outdir={out}"], 0,
+        [f"{PASSED_OVER} (it is not a complete .keras archive", f"using {OLDER}, the newest network of run directory"]),
+    "newest snapshot bit-flipped: the run falls back": (
+        lambda run: _flip_middle_byte(run / NEWEST), lambda run, out: [G, f"--network={run}", "--seeds=1",
+                                                                         f"--outdir={out}"], 0,
+        [f"{PASSED_OVER} (its member model.weights.h5 fails its CRC check (bytes changed)); using {OLDER}"]),
+    "newest snapshot emptied: the run falls back": (
+        lambda run: os.truncate(run / NEWEST, 0), lambda run, out: [G, f"--network={run}", "--seeds=1",
+                                                                      f"--outdir={out}"], 0,
+        [f"{PASSED_OVER} (it is empty (0 bytes)); using {OLDER}"]),
+    "every snapshot emptied, newest checkpoint cut: the run falls back to ckpt-1000": (
+        _all_snapshots_emptied_newest_checkpoint_cut, lambda run, out: [G, f"--network={run}", "--seeds=1",
+                                                                          f"--outdir={out}"], 0,
+        [f"{PASSED_OVER}, {OLDER}, ckpt-2000 (it is empty (0 bytes)); using ckpt-1000"]),
+    "snapshot cut short, given itself": (
+        lambda run: _cut(run / NEWEST), lambda run, out: [G, f"--network={run / NEWEST}", "--seeds=1",
+                                                            f"--outdir={out}"], 2,
+        [f"generate.py: error: network file {{run}}/{NEWEST} is damaged: it is not a complete .keras archive"]),
+    "snapshot emptied, given itself": (
+        lambda run: os.truncate(run / NEWEST, 0), lambda run, out: [F, "truncation", f"--network={run / NEWEST}",
+                                                                      f"--output={out}/f.png"], 2,
+        [f"figures.py: error: network file {{run}}/{NEWEST} is damaged: it is empty (0 bytes); copy it again"]),
+    "checkpoint cut short, given itself": (
+        lambda run: _cut(run / "checkpoints" / "ckpt-2000.data-00000-of-00001"),
+        lambda run, out: [X, f"--network={run / 'checkpoints' / 'ckpt-2000'}", f"--output={out}/models"], 2,
+        ["export.py: error: checkpoint {run}/checkpoints/ckpt-2000 is damaged: it does not read (Read less bytes "
+         "than requested); give an older checkpoint, or the run's network snapshot"]),
+    "export whose network.keras is cut short": (
+        _fake_export_with_a_cut_network, lambda run, out: [G, f"--network={run / 'models'}", "--seeds=1",
+                                                             f"--outdir={out}"], 2,
+        ["generate.py: error: network file {run}/models/1/assets.extra/network.keras is damaged: it is not a "
+         "complete .keras archive"]),
+    "metrics.jsonl cut mid-line: the rest is plotted": (
+        lambda run: _cut(run / "metrics.jsonl", 0.9),
+        lambda run, out: [P, f"--run={run}", f"--output={out}/swd.png"], 0,
+        ["plot_metrics.py: warning: {run}/metrics.jsonl line 4: not JSON (", "cut short or edited?); passed over."]),
+}
+DAMAGED_QUICK = ("newest snapshot cut short: the run falls back", "metrics.jsonl cut mid-line: the rest is plotted")
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=() if c in DAMAGED_QUICK else pytest.mark.slow)
+                                  for c in DAMAGED_CASES])
+def test_a_damaged_file_is_one_line_or_a_named_fallback(checkpointed_run, tmp_path, case):
+    damage, args, status, expected = DAMAGED_CASES[case]
+    run = tmp_path / "00000-tiny"
+    shutil.copytree(checkpointed_run, run)
+    damage(run)
+    tool, *arguments = args(run, tmp_path / "out")
+    before = _sums(run)
+    result = _run_tool(tool, arguments)
+    assert result.returncode == status, result.stderr[-3000:]
+    [line] = [line for line in result.stderr.strip().splitlines() if not line.startswith("[")]  # not a progress bar
+    assert line.startswith(expected[0].format(run=run)), line
+    assert all(part.format(run=run) in line for part in expected[1:]), line
+    assert _sums(run) == before  # a fallback moves and rewrites nothing either
+    assert os.path.exists(tmp_path / "out") == (status == 0)
+
+
+def test_an_undecodable_image_among_the_scored_ones_is_named_and_passed_over(made, tmp_path):
+    images = tmp_path / "images"
+    shutil.copytree(made.images, images)
+    (images / "05-broken.png").write_bytes(b"\x89PNG\r\n\x1a\n cut short")
+    scored = _run_tool(E, [f"--images={images}", f"--data={made.data}", "--num_images=20"])
+    assert scored.returncode == 0, scored.stderr[-3000:]
+    assert [line for line in scored.stderr.splitlines() if not line.startswith("[")] == [
+        "evaluate.py: warning: --images: 05-broken.png passed over (not an image: no decoder recognises the file's "
+        "contents)."]
+    assert json.loads(scored.stdout)["num_images"] == 20
+    short = _run_tool(E, [f"--images={images}", f"--data={made.data}", "--num_images=21"])
+    assert short.returncode == 2
+    assert short.stderr.strip().splitlines()[-1] == (
+        f"evaluate.py: error: --images={images}: 20 of its 21 image files decode (passed over: 05-broken.png), the "
+        "metrics compare 21; give --num_images=20 or more images.")
