@@ -436,9 +436,10 @@ TOOL_CASES = {
     "prepare: background not numbers": (D, lambda c: [f"--source={c.src}", f"--output={c.tmp}/d", "--resolution=8",
                                                        "--background=a,b,c"], "--background must be three integers", None),
 }
-TOOL_QUICK = ("generate: outdir is a file (network missing)", "generate: images exist",
-              "generate: seeds beyond --max_files", "figures: output exists", "export: version exists",
-              "evaluate: metrics empty", "plot_metrics: output exists", "legacy: output exists", "prepare: output exists")
+TOOL_QUICK = ("generate: outdir is a file (network missing)", "generate: seeds beyond --max_files",
+              "export: version exists", "evaluate: metrics empty", "plot_metrics: output exists",
+              "legacy: output exists", "prepare: output exists")
+CORRECTED_QUICK = ("generate: images exist", "plot_metrics: output exists")
 
 
 def _run_tool(tool, args):
@@ -475,7 +476,7 @@ def _context(made, tmp_path):
 @pytest.mark.parametrize("case", [pytest.param(c, marks=() if c in TOOL_QUICK else pytest.mark.slow)
                                   for c in TOOL_CASES])
 def test_every_tool_says_what_is_wrong_in_one_line_and_changes_nothing(made, tmp_path, case):
-    tool, args, expected, corrected = TOOL_CASES[case]
+    tool, args, expected, _ = TOOL_CASES[case]
     c = _context(made, tmp_path)
     arguments = args(c)
     before = _sums(tmp_path, made.root, made.data_root)
@@ -486,9 +487,17 @@ def test_every_tool_says_what_is_wrong_in_one_line_and_changes_nothing(made, tmp
     assert lines[0].startswith(f"{tool}: error: ") and expected in lines[0], lines[0]
     assert _sums(tmp_path, made.root, made.data_root) == before
     assert not os.path.exists(tmp_path / "ran")  # nothing from a pickle ran
-    if corrected:
-        fixed = _run_tool(tool, corrected(c))
-        assert fixed.returncode == 0, fixed.stderr[-3000:]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=() if c in CORRECTED_QUICK else pytest.mark.slow)
+                                  for c in TOOL_CASES if TOOL_CASES[c][3]])
+def test_every_tools_corrected_command_then_works(made, tmp_path, case):
+    """In the state the refused command left (the same files, see above), the corrected command succeeds."""
+    tool, args, _, corrected = TOOL_CASES[case]
+    c = _context(made, tmp_path)
+    args(c)  # what the case set up: the existing output, the file in the way
+    fixed = _run_tool(tool, corrected(c))
+    assert fixed.returncode == 0, fixed.stderr[-3000:]
 
 
 # ---------------------------------------------------------------------------------------------------------
