@@ -4,8 +4,8 @@
 Signatures ``serving_default`` (z, truncation_psi -> uint8 images), ``mapping`` (-> w), ``synthesis``
 (w -> images), ``random_noise`` and ``synthesis_random_noise`` (fresh noise from one seed per image);
 see keras_stylegan/export/saved_model.py and the README's "Serving with TF Serving". An existing
-``<output>/<version>/`` is kept unless --overwrite (which replaces only a previous export, once the new one is complete);
-the paths and flags are checked before the network is loaded.
+``<output>/<version>/`` is kept unless --overwrite (which replaces only a previous export, once the new one
+is complete); the paths and flags are checked before the network is loaded.
 """
 
 import os

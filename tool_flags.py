@@ -9,8 +9,6 @@ Command-line only: the library (keras_stylegan/) never imports absl; these flags
 Import this module before anything that imports TensorFlow: the startup must come first.
 """
 
-import sys
-
 import keras_stylegan  # noqa: F401  (first: for a tool it holds TensorFlow's start-up noise back, see startup.py)
 from absl import app, flags, logging
 

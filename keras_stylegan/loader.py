@@ -117,8 +117,9 @@ def _load_keras(path):
             raise DamagedFileError(f"network file {path}", damage, "copy it again, or give another snapshot") from error
         if not isinstance(error, (OSError, ValueError, KeyError, TypeError)):
             raise
-        raise UserError(f"cannot read network file {path} ({type(error).__name__}: {' '.join(str(error).split())[:300]}); "
-                        "is it a .keras file written by this project?") from error
+        what = " ".join(str(error).split())[:300]
+        raise UserError(f"cannot read network file {path} ({type(error).__name__}: {what}); is it a .keras file "
+                        "written by this project?") from error
     if not isinstance(model, Generator):
         raise UserError(f"{path!r} holds a {type(model).__name__}, not a keras_stylegan Generator.")
     return model

@@ -235,6 +235,11 @@ def _legacy_output_exists(c):
     return [f"--source={c.pkl}", f"--output={c.tmp / 'ffhq.keras'}"]
 
 
+def _evil_pickle(c):
+    """A pickle that runs ``touch <tmp>/ran`` through os.system when plain pickle loads it."""
+    return _file(c.tmp / "evil.pkl", f"cos\nsystem\n(Vtouch {c.tmp}/ran\ntR.".encode())
+
+
 def _damaged_copy(c, name, damage):
     """A copy of the snapshot in c.tmp, damaged by ``damage(path)``."""
     path = str(c.tmp / name)
@@ -412,8 +417,7 @@ TOOL_CASES = {
         L, lambda c: [f"--source={_file(c.tmp / 'cut.pkl', open(c.pkl, 'rb').read()[:4000])}", f"--output={c.tmp}/f.keras"],
         "cut.pkl is not a readable pickle", None),
     "legacy: pickle naming os.system": (
-        L, lambda c: [f"--source={_file(c.tmp / 'evil.pkl', f'cos{chr(10)}system{chr(10)}(Vtouch {c.tmp}/ran{chr(10)}tR.'.encode())}",
-                      f"--output={c.tmp}/f.keras"],
+        L, lambda c: [f"--source={_evil_pickle(c)}", f"--output={c.tmp}/f.keras"],
         "it names the global os.system", None),
     # python -m pipelines.prepare_dataset
     "prepare: output exists": (

@@ -83,8 +83,9 @@ def generator_from_checkpoint(path):
     except UserError:
         raise
     except (KeyError, TypeError, AttributeError, ValueError) as error:
-        raise UserError(f"{run_dir}/{OPTIONS_FILE} does not hold a run's options ({type(error).__name__}: {error}), "
-                        f"so the architecture of checkpoint {prefix} is unknown; restore the file from a backup.") from None
+        raise UserError(f"{run_dir}/{OPTIONS_FILE} does not hold a run's options ({type(error).__name__}: "
+                        f"{error}), so the architecture of checkpoint {prefix} is unknown; restore the file from a "
+                        "backup.") from None
     try:
         check_architecture(prefix, config.architecture.to_dict())
         seen = int(tf.train.load_variable(prefix, "images_seen/.ATTRIBUTES/VARIABLE_VALUE"))
