@@ -7,17 +7,21 @@
 - ``--format=litert``: ``stylegan-float32.tflite`` and ``stylegan-float16.tflite`` (signatures ``mapping`` and
   ``synthesis``, one image at a time) and ``stylegan.json`` in ``--output`` (keras_stylegan/export/litert.py);
 - ``--format=web``: the same, a page and LiteRT.js: a static site (keras_stylegan/export/web.py).
+
+An existing output is kept unless --overwrite (which replaces only a previous export, once the new one is
+complete); the paths and flags are checked before the network is loaded.
 """
 
 import os
 
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 import tool_flags
 from keras_stylegan.errors import UserError
 from keras_stylegan.export import SIGNATURES, export_saved_model
 from keras_stylegan.export import litert, web
+from keras_stylegan.export.saved_model import check_export_target
 from keras_stylegan.inference.latents import class_labels, latents_for_seeds
 from keras_stylegan.inference.sampler import Sampler
 from keras_stylegan.output_paths import check_output_dir
@@ -35,22 +39,24 @@ flags.DEFINE_list("weights", list(litert.VARIANTS), "litert / web: the weight pr
                   f"{', '.join(litert.VARIANTS)} (the web page starts with the first).")
 flags.DEFINE_string("node_modules", os.path.join(REPO, "node_modules"), "web: where `npm ci` installed LiteRT.js "
                     "(package.json pins it).")
-tool_flags.define_overwrite_flag()
-flags.DEFINE_integer("version", 1, "Version directory (a positive integer; TF Serving serves the highest).")
+flags.DEFINE_integer("version", 1, "saved_model: the version directory (an integer from 1 to 2**63 - 1; TF Serving "
+                     "serves the highest).")
 flags.DEFINE_integer("trunc_cutoff", None, "Style layers the truncation_psi input applies to, from the coarsest; "
                      "default: the network's own (8).")
+tool_flags.define_overwrite_flag()
 
 
 def export():
     if FLAGS.output is None:
         raise UserError("give --output=DIR, the model's base directory (the export goes to DIR/<version>/).")
-    if FLAGS.trunc_cutoff is not None and FLAGS.trunc_cutoff < 0:
-        raise UserError(f"--trunc_cutoff must be >= 0, got {FLAGS.trunc_cutoff}.")
+    tool_flags.check_trunc_cutoff()
     if FLAGS.format != "saved_model":
         export_litert_or_web()
         return
+    check_export_target(FLAGS.output, FLAGS.version, FLAGS.overwrite, flags=("--output", "--version"))
     generator = tool_flags.load_network()
-    path = export_saved_model(generator, FLAGS.output, version=FLAGS.version, truncation_cutoff=FLAGS.trunc_cutoff)
+    path = export_saved_model(generator, FLAGS.output, version=FLAGS.version,
+                              truncation_cutoff=tool_flags.trunc_cutoff(generator), overwrite=FLAGS.overwrite)
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
     print(f"Wrote {path} ({size / 2**20:.1f} MiB): {generator.stage}x{generator.stage}x{generator.config.num_channels} "
           f"uint8 images; signatures {', '.join(SIGNATURES)}.")
@@ -64,20 +70,21 @@ def export_litert_or_web():
     if FLAGS.format == "web":
         web.check_runtime(FLAGS.node_modules)
     generator = tool_flags.load_network()
+    cutoff = tool_flags.trunc_cutoff(generator)
     if FLAGS.format == "litert":
-        written = litert.export_litert(generator, FLAGS.output, variants, FLAGS.trunc_cutoff)
+        written = litert.export_litert(generator, FLAGS.output, variants, cutoff)
     else:
-        written = web.export_web(generator, FLAGS.output, FLAGS.node_modules, variants, FLAGS.trunc_cutoff)
+        written = web.export_web(generator, FLAGS.output, FLAGS.node_modules, variants, cutoff)
     models = ", ".join(f"{litert.model_file(v)} ({written[litert.model_file(v)] / 2**20:.1f} MiB)" for v in variants)
     print(f"Wrote {FLAGS.output}: {models}, {litert.METADATA_FILE}"
           f"{f' and the page with LiteRT.js ({len(names)} files)' if FLAGS.format == 'web' else ''}.")
-    print(compare_with_generate(generator, FLAGS.output, variants))
+    print(compare_with_generate(generator, FLAGS.output, variants, cutoff))
     if FLAGS.format == "web":
         print(f"To see it: cd {FLAGS.output} && python -m http.server 8000, then open http://localhost:8000/ "
               "(on a phone on the same network: http://<this computer's address>:8000/).")
 
 
-def compare_with_generate(generator, directory, variants):
+def compare_with_generate(generator, directory, variants, cutoff):
     """One line: how far the exported models' images of CHECK_SEEDS are from generate.py's (const noise, the
     network's psi) and, for a network that computes in bfloat16 or float16, from its float32 copy's (what the
     models compute); or why they were not compared."""
@@ -91,17 +98,18 @@ def compare_with_generate(generator, directory, variants):
     compute = generator.dtype_policy.compute_dtype
     if compute != "float32":
         references = {f"generate.py's ({compute})": generator, "the float32 network's": litert.float32_copy(generator)}
-    exported = {variant: litert.LiteRTGenerator(directory, variant).images(z, psi, FLAGS.trunc_cutoff, labels)
+    exported = {variant: litert.LiteRTGenerator(directory, variant).images(z, psi, cutoff, labels)
                 for variant in variants}
     parts = []
     for name, network in references.items():
         inputs = [z, psi] + ([] if labels is None else [labels])
-        expected = Sampler(network, truncation_cutoff=FLAGS.trunc_cutoff).generate(*inputs)["images"].numpy()
+        expected = Sampler(network, truncation_cutoff=cutoff).generate(*inputs)["images"].numpy()
         for variant, images in exported.items():
             difference = np.abs(images.astype(int) - expected.astype(int))
             parts.append(f"{variant} vs {name}: at most {difference.max()} level(s), "
                          f"{(difference > 0).mean():.2%} of values differ")
     return f"Seeds {','.join(map(str, CHECK_SEEDS))} at psi {psi:g}: {'; '.join(parts)}."
 
+
 if __name__ == "__main__":
-    app.run(tool_flags.main_running("export.py", export))
+    tool_flags.run("export.py", export)

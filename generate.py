@@ -2,24 +2,29 @@
 
 z for seed s is ``np.random.RandomState(s).randn(1, z_dim)``, as in NVIDIA's tools, and each image is
 written as ``<outdir>/seed<s>.png`` (``--grid`` adds ``grid.png``). The network comes through
-keras_stylegan.load_generator: a run directory, a snapshot, a training checkpoint or an export.
+keras_stylegan.load_generator: a run directory, a snapshot, a training checkpoint or an export. Existing
+images are kept unless --overwrite, and more than --max_files images need that flag raised; both are checked
+before the network is loaded.
 """
 
 import os
 import time
 
-from absl import app, flags
+from absl import flags
 
 import tool_flags
 from keras_stylegan.errors import UserError
 from keras_stylegan.inference.grid import make_grid
 from keras_stylegan.inference.image_io import write_png
-from keras_stylegan.inference.latents import class_labels, parse_seeds
+from keras_stylegan.inference.latents import class_labels, count_seeds, parse_seeds
+from keras_stylegan.output_paths import check_file_count, check_output_dir
 from pipelines.progress import ProgressBar
 
 FLAGS = flags.FLAGS
 tool_flags.define_network_flags()
 tool_flags.define_sampling_flags()
+tool_flags.define_overwrite_flag()
+tool_flags.define_max_files_flag()
 flags.DEFINE_string("seeds", None, "Seeds, e.g. 0-35,85 (inclusive ranges and single seeds).")
 flags.DEFINE_string("outdir", "out", "Directory the images are written to (created if needed).")
 flags.DEFINE_bool("grid", False, "Also write grid.png: all images tiled in a near-square grid.")
@@ -30,9 +35,13 @@ flags.DEFINE_integer("batch_size", 8, "Images generated per batch.")
 def generate():
     if FLAGS.seeds is None:
         raise UserError("give --seeds, e.g. --seeds=0-35,85.")
-    seeds = list(dict.fromkeys(parse_seeds(FLAGS.seeds)))
     if FLAGS.batch_size < 1:
         raise UserError(f"--batch_size must be >= 1, got {FLAGS.batch_size}.")
+    tool_flags.check_sampling_flags()
+    check_file_count(count_seeds(FLAGS.seeds) + (1 if FLAGS.grid else 0), FLAGS.max_files, f"--seeds={FLAGS.seeds}")
+    seeds = list(dict.fromkeys(parse_seeds(FLAGS.seeds)))
+    names = [f"seed{seed:04d}.png" for seed in seeds] + (["grid.png"] if FLAGS.grid else [])
+    check_output_dir(FLAGS.outdir, names, "--outdir", FLAGS.overwrite)
     generator = tool_flags.load_network()
     sampler, psi = tool_flags.sampler_and_psi(generator)
     class_index = FLAGS["class"].value
@@ -57,4 +66,4 @@ def generate():
 
 
 if __name__ == "__main__":
-    app.run(tool_flags.main_running("generate.py", generate))
+    tool_flags.run("generate.py", generate)
