@@ -7,10 +7,8 @@ as a Keras network snapshot that every tool loads (``--network=blend.keras``); `
 picture: rows A, B and the blend, a column per ``--seeds``.
 """
 
-import os
-
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 import tool_flags
 from keras_stylegan import load_generator
@@ -49,9 +47,11 @@ def run():
         if not FLAGS.preview.lower().endswith(".png"):
             raise UserError(f"--preview={FLAGS.preview!r}: the preview is written as PNG (name it e.g. blend.png).")
         check_output_file(FLAGS.preview, "--preview", FLAGS.overwrite)
+    if FLAGS.scale < 1:
+        raise UserError(f"--scale must be >= 1, got {FLAGS.scale}.")
+    tool_flags.check_sampling_flags()
     coarse, fine = load_generator(FLAGS.coarse), load_generator(FLAGS.fine)
     blended = blend(coarse, fine, FLAGS.resolution, FLAGS.mapping)
-    os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
     with atomic_output(FLAGS.output) as partial:
         blended.save(partial)
     print(f"Blocks 4-{FLAGS.resolution // 2} px from {FLAGS.coarse}, {FLAGS.resolution}-{blended.config.resolution} px "
@@ -67,4 +67,4 @@ def run():
 
 
 if __name__ == "__main__":
-    app.run(tool_flags.main_running("blend.py", run))
+    tool_flags.run("blend.py", run)

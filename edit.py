@@ -12,10 +12,8 @@ each seed (Fig. 3 with the latent as source A). A latent is an .npz written by p
 are kept) or any .npz whose ``w`` is [N, num_layers, w_dim].
 """
 
-import os
-
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 import tool_flags
 from keras_stylegan.errors import UserError
@@ -23,11 +21,11 @@ from keras_stylegan.inference import directions, editing
 from keras_stylegan.inference.figures import active_bands
 from keras_stylegan.inference.grid import enlarge
 from keras_stylegan.inference.image_io import write_png
-from keras_stylegan.inference.latents import class_labels, latents_for_seeds, parse_seeds
+from keras_stylegan.inference.latents import class_labels, count_seeds, latents_for_seeds, parse_seeds
 from keras_stylegan.inference.sampler import W, Sampler
 from keras_stylegan.networks.style_mixing import BANDS
 from keras_stylegan.output_paths import check_output_file
-from keras_stylegan.projection import load_latent
+from keras_stylegan.projection import Latent, latent_count, load_latent
 
 FLAGS = flags.FLAGS
 tool_flags.define_network_flags()
@@ -57,18 +55,62 @@ COMMON = {"network", "verbose", "output", "overwrite"}
 
 
 def _check_flags(command):
-    own, suffix = COMMANDS[command]
-    allowed = COMMON | own
-    stray = sorted(name for name in set().union(*(o for o, _ in COMMANDS.values())) if FLAGS[name].present
-                   and name not in allowed)
-    if stray:
-        raise UserError(f"--{stray[0]} is not an option of '{command}' (its options: "
-                        f"{', '.join('--' + name for name in sorted(allowed))}).")
+    """--output and the flags that need no network (each flag belongs to the sub-command: tool_flags)."""
+    suffix = COMMANDS[command][1]
     if not FLAGS.output or not FLAGS.output.lower().endswith(suffix):
         raise UserError(f"give --output=FILE{suffix} (what '{command}' writes).")
     if FLAGS.scale < 1:
         raise UserError(f"--scale must be >= 1, got {FLAGS.scale}.")
     check_output_file(FLAGS.output, "--output", FLAGS.overwrite)
+    tool_flags.check_sampling_flags()
+    if command == "strip" and FLAGS.direction is None:
+        raise UserError("give --direction=FILE.npz (made by 'edit.py direction').")
+    if command == "strip" and (FLAGS.latent is None) == (FLAGS.seeds is None):
+        raise UserError("give --latent=FILE.npz (a projection) or --seeds=A-B (the network's images), not both.")
+    if command == "mix" and (FLAGS.latent is None or FLAGS.seeds is None):
+        raise UserError("give --latent=FILE.npz (the projection) and --seeds=A-B (whose styles it takes).")
+    if command == "direction" and (FLAGS.labels is None) == (FLAGS.classes is None):
+        raise UserError("give --labels=FILE (SEED,LABEL lines) or --classes=A,B (a conditional network), not both.")
+    if FLAGS.classes is not None:
+        _classes()
+    if FLAGS.seeds is not None:
+        count_seeds(FLAGS.seeds)  # a UserError for seeds that do not parse
+    if command == "strip":
+        _strengths()
+        if FLAGS.layers != "all" and FLAGS.layers not in BANDS:
+            raise UserError(f"--layers={FLAGS.layers!r}: give all or a band ({', '.join(BANDS)}).")
+
+
+def _classes():
+    classes = FLAGS.classes.replace(" ", "").split(",")
+    if len(classes) != 2 or not all(c.isdigit() for c in classes) or classes[0] == classes[1]:
+        raise UserError(f"--classes={FLAGS.classes!r}: give two different classes A,B, e.g. 0,3.")
+    if FLAGS.num_samples < 2:
+        raise UserError(f"--num_samples must be >= 2, got {FLAGS.num_samples}.")
+    return [int(c) for c in classes]
+
+
+def _strengths():
+    try:
+        return [float(value) for value in FLAGS.strengths.split(",")]
+    except ValueError:
+        raise UserError(f"--strengths={FLAGS.strengths!r}: give comma-separated numbers, e.g. -2,-1,0,1,2.") from None
+
+
+def _check_inputs(command):
+    """Read what the files given name before the network is loaded: a missing or unreadable latent, direction
+    or labels file is one line without that wait. Returns the direction (strip) or the labels (direction)."""
+    if FLAGS.latent is not None:
+        latent_count(FLAGS.latent)
+    if command == "strip":
+        return directions.load_direction(FLAGS.direction)
+    if command == "direction" and FLAGS.labels is not None:
+        entries = directions.read_labels(FLAGS.labels)
+        for key, _ in entries:
+            if not isinstance(key, int):
+                latent_count(key)
+        return entries
+    return None
 
 
 def _seed_ws(generator, seeds, class_index=None, truncation_psi=None):
@@ -81,33 +123,22 @@ def _seed_ws(generator, seeds, class_index=None, truncation_psi=None):
 
 
 def _latents(generator):
-    """``[(ws [L, D], noise or None)]`` of --latent, or of --seeds for strip."""
-    if (FLAGS.latent is None) == (FLAGS.seeds is None):
-        raise UserError("give --latent=FILE.npz (a projection) or --seeds=A-B (the network's images), not both.")
+    """``[Latent]`` of --latent (one per latent it holds), or of --seeds (their constant noise)."""
     if FLAGS.latent is not None:
         latent = load_latent(FLAGS.latent, generator)
-        return [(latent.ws[k], None if latent.noise is None else [n[k:k + 1] for n in latent.noise])
-                for k in range(len(latent.ws))]
+        return [latent.one(k) for k in range(len(latent.ws))]
     ws = _seed_ws(generator, parse_seeds(FLAGS.seeds), FLAGS["class"].value, FLAGS.trunc)
-    return [(w, None) for w in ws]
+    return [Latent(w[None]) for w in ws]
 
 
-def fit_direction(generator):
-    """The direction of --labels or --classes."""
-    if (FLAGS.labels is None) == (FLAGS.classes is None):
-        raise UserError("give --labels=FILE (SEED,LABEL lines) or --classes=A,B (a conditional network), not both.")
+def fit_direction(generator, entries):
+    """The direction of --classes, or of --labels (``entries``: the labels file read)."""
     if FLAGS.classes is not None:
-        classes = FLAGS.classes.replace(" ", "").split(",")
-        if len(classes) != 2 or not all(c.isdigit() for c in classes) or classes[0] == classes[1]:
-            raise UserError(f"--classes={FLAGS.classes!r}: give two different classes A,B, e.g. 0,3.")
-        if FLAGS.num_samples < 2:
-            raise UserError(f"--num_samples must be >= 2, got {FLAGS.num_samples}.")
-        n = FLAGS.num_samples
-        ws = np.concatenate([_seed_ws(generator, list(range(k * n, (k + 1) * n)), int(c), 1.0)[:, 0]
+        classes, n = _classes(), FLAGS.num_samples
+        ws = np.concatenate([_seed_ws(generator, list(range(k * n, (k + 1) * n)), c, 1.0)[:, 0]
                              for k, c in enumerate(classes)])
         labels, source = np.repeat([0, 1], n), f"classes {classes[0]} -> {classes[1]}"
     else:
-        entries = directions.read_labels(FLAGS.labels)
         seeds = [key for key, _ in entries if isinstance(key, int)]
         seed_ws = iter(_seed_ws(generator, seeds, truncation_psi=1.0)[:, 0] if seeds else [])
         ws = [next(seed_ws) if isinstance(key, int) else load_latent(key, generator).ws.mean(axis=(0, 1))
@@ -120,11 +151,10 @@ def fit_direction(generator):
 
 def run(command):
     _check_flags(command)
-    if command == "strip" and FLAGS.direction is None:
-        raise UserError("give --direction=FILE.npz (made by 'edit.py direction').")
+    read = _check_inputs(command)
     generator = tool_flags.load_network().with_policy("float32")  # as project.py: a latent's image is the projection's
     if command == "direction":
-        direction = fit_direction(generator)
+        direction = fit_direction(generator, read)
         directions.save_direction(FLAGS.output, direction)
         meta = direction.metadata
         print(f"Direction from {meta['count_0']} latents labelled 0 to {meta['count_1']} labelled 1 ({meta['source']}): "
@@ -132,37 +162,26 @@ def run(command):
               f"std along it {meta['std_along']:.3g}. Wrote {FLAGS.output}")
         return
     if command == "strip":
-        latents = _latents(generator)
-        direction = directions.load_direction(FLAGS.direction, generator.config.dlatent_size)
-        try:
-            strengths = [float(value) for value in FLAGS.strengths.split(",")]
-        except ValueError:
-            raise UserError(f"--strengths={FLAGS.strengths!r}: give comma-separated numbers, e.g. -2,-1,0,1,2.") from None
-        if FLAGS.layers != "all" and FLAGS.layers not in BANDS:
-            raise UserError(f"--layers={FLAGS.layers!r}: give all or a band ({', '.join(BANDS)}).")
+        directions.check_direction(read, generator.config.dlatent_size, FLAGS.direction)
         layers = directions.edit_layers(FLAGS.layers, generator.config.num_layers_at(generator.stage))
-        rows = [editing.edit_strip(generator, ws, direction, strengths, layers, noise) for ws, noise in latents]
+        rows = [editing.edit_strip(generator, latent.ws[0], read, _strengths(), layers, latent.noise)
+                for latent in _latents(generator)]
         picture = np.concatenate(rows, axis=0)
     else:
-        if FLAGS.latent is None or FLAGS.seeds is None:
-            raise UserError("give --latent=FILE.npz (the projection) and --seeds=A-B (whose styles it takes).")
         bands = active_bands(generator) if FLAGS.styles is None else FLAGS.styles.replace(" ", "").split(",")
         wrong = [band for band in bands if band not in active_bands(generator)]
         if wrong:
             raise UserError(f"--styles: {wrong[0]!r} is not a band of this {generator.stage} px network (its bands: "
                             f"{', '.join(active_bands(generator))}).")
-        latent = load_latent(FLAGS.latent, generator)
         seed_ws = _seed_ws(generator, parse_seeds(FLAGS.seeds), FLAGS["class"].value, FLAGS.trunc)
-        canvases = [editing.mixing_figure(generator, latent.ws[k], seed_ws, bands,
-                                          None if latent.noise is None else [n[k:k + 1] for n in latent.noise])
-                    for k in range(len(latent.ws))]
+        canvases = [editing.mixing_figure(generator, latent.ws[0], seed_ws, bands, latent.noise)
+                    for latent in _latents(generator)]
         picture = np.concatenate(canvases, axis=0)
-    os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
     write_png(FLAGS.output, enlarge(picture, FLAGS.scale))
     print(f"Wrote {FLAGS.output}")
 
 
 if __name__ == "__main__":
-    app.run(tool_flags.main_with_subcommand(
-        "edit.py", COMMANDS, "python edit.py strip --network=RUN --latent=out/me.npz --direction=smile.npz "
-        "--output=strip.png", run))
+    tool_flags.run_with_subcommand(
+        "edit.py", {command: own for command, (own, _) in COMMANDS.items()}, COMMON,
+        "python edit.py strip --network=RUN --latent=out/me.npz --direction=smile.npz --output=strip.png", run)

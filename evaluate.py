@@ -19,7 +19,6 @@ from keras_stylegan import metrics
 from keras_stylegan.errors import UserError, warn
 from keras_stylegan.metrics.fid import DEFAULT_CACHE_DIR
 from keras_stylegan.metrics.image_sets import dataset_batches, generated_batches
-from keras_stylegan.networks import Generator
 from keras_stylegan.output_paths import check_appendable_file, check_creatable_dir
 from keras_stylegan.training.precision import resolve_policy
 from keras_stylegan.training.rundir import OPTIONS_FILE
@@ -49,16 +48,6 @@ flags.DEFINE_string("stats_cache", DEFAULT_CACHE_DIR, "Where fid caches the real
 flags.DEFINE_string("cache_dir", os.path.join(os.path.expanduser("~"), ".cache", "keras-stylegan"),
                     "Where builtin:NAME datasets are prepared on first use.")
 flags.DEFINE_integer("seed", 0, "Seed of the latents, the noise, the reals' order and the metrics' draws.")
-
-
-def with_precision(generator, name):
-    """``generator`` computing in the policy ``name`` names (a copy with the same weights)."""
-    policy = resolve_policy(name)
-    if policy == generator.dtype_policy.name:
-        return generator
-    copy = Generator.from_config({**generator.get_config(), "dtype": policy})
-    copy.set_weights(generator.get_weights())
-    return copy
 
 
 def folder_batches(source, resolution, channels, batch_size, count):
@@ -119,7 +108,7 @@ def evaluate():
     channels = int(manifest["channels"])
     generator = None
     if FLAGS.network is not None:
-        generator = with_precision(tool_flags.load_network(), FLAGS.mixed_precision)
+        generator = tool_flags.load_network().with_policy(resolve_policy(FLAGS.mixed_precision))
         resolution = generator.config.resolution
         if generator.config.num_channels != channels:
             raise UserError(f"the network draws {generator.config.num_channels}-channel images, --data holds "

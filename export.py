@@ -45,11 +45,17 @@ flags.DEFINE_integer("trunc_cutoff", None, "Style layers the truncation_psi inpu
                      "default: the network's own (8).")
 tool_flags.define_overwrite_flag()
 
+COMMON = {"network", "verbose", "format", "output", "trunc_cutoff", "overwrite"}
+FORMAT_FLAGS = {"--format=saved_model": {"version"}, "--format=litert": {"weights"},
+                "--format=web": {"weights", "node_modules"}}  # the flags of each format's own
+
 
 def export():
+    tool_flags.check_own_flags(f"--format={FLAGS.format}", FORMAT_FLAGS, COMMON)
     if FLAGS.output is None:
-        raise UserError("give --output=DIR, the model's base directory (the export goes to DIR/<version>/).")
-    tool_flags.check_trunc_cutoff()
+        raise UserError("give --output=DIR, the model's base directory (the export goes to DIR/<version>/)."
+                        if FLAGS.format == "saved_model" else "give --output=DIR, the directory the files go to.")
+    tool_flags.check_sampling_flags()
     if FLAGS.format != "saved_model":
         export_litert_or_web()
         return
@@ -97,7 +103,8 @@ def compare_with_generate(generator, directory, variants, cutoff):
     references = {"generate.py's": generator}
     compute = generator.dtype_policy.compute_dtype
     if compute != "float32":
-        references = {f"generate.py's ({compute})": generator, "the float32 network's": litert.float32_copy(generator)}
+        references = {f"generate.py's ({compute})": generator,
+                      "the float32 network's": generator.with_policy("float32")}
     exported = {variant: litert.LiteRTGenerator(directory, variant).images(z, psi, cutoff, labels)
                 for variant in variants}
     parts = []

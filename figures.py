@@ -13,10 +13,10 @@ output path are checked before the network is loaded.
 
 import os
 
-from absl import app, flags
+from absl import flags
 
 import tool_flags
-from keras_stylegan.errors import UserError, one_line_errors
+from keras_stylegan.errors import UserError
 from keras_stylegan.inference import figures
 from keras_stylegan.inference.grid import enlarge
 from keras_stylegan.inference.image_io import write_png
@@ -58,16 +58,10 @@ COMMANDS = {  # sub-command -> (Fig., default output, flags of its own, default 
     "truncation": ("08", "figure08-truncation.png", {"seeds", "psis", "noise_mode"}, "91,388"),
     "interpolation": (None, "interpolation-{space}.gif", {"seeds", "space", "steps", "fps", "loop", "noise_mode"}, "0-4"),
 }
-OWN_FLAGS = set().union(*(own for _, _, own, _ in COMMANDS.values()))
 
 
-def _check_flags(command):
-    """Every flag given belongs to ``command``; psi-free noise modes for the figures."""
-    allowed = COMMON | COMMANDS[command][2]
-    stray = sorted(name for name in OWN_FLAGS | COMMON if FLAGS[name].present and name not in allowed)
-    if stray:
-        raise UserError(f"--{stray[0]} is not an option of '{command}' (its options: "
-                        f"{', '.join('--' + name for name in sorted(allowed))}).")
+def _check_flags():
+    """Psi-free noise modes for the figures; sizes >= 1 (each flag belongs to the sub-command: tool_flags)."""
     if FLAGS.noise_mode == "random":
         raise UserError("the figures use the network's constant noise (or --noise_mode=none); "
                         "stochastic-variation is the figure of random noise.")
@@ -119,7 +113,7 @@ def _inputs(command):
 
 def draw(command):
     """Make the picture of ``command`` and write it; returns its path."""
-    _check_flags(command)
+    _check_flags()
     tool_flags.check_sampling_flags()
     figure, default_output, _, _ = COMMANDS[command]
     output = FLAGS.output or default_output.format(space=FLAGS.space)
@@ -153,15 +147,6 @@ def draw(command):
     return output
 
 
-def main(argv):
-    tool_flags.quiet_info_logs()
-    with one_line_errors("figures.py", FLAGS.verbose):
-        if len(argv) != 2 or argv[1] not in COMMANDS:
-            given = f"'{' '.join(argv[1:])}'" if len(argv) > 1 else "nothing"
-            raise UserError(f"give one sub-command ({', '.join(COMMANDS)}), got {given}; "
-                            "e.g. python figures.py truncation --network=RUN_DIR.")
-        draw(argv[1])
-
-
 if __name__ == "__main__":
-    app.run(main, flags_parser=tool_flags.flags_parser("figures.py"))
+    tool_flags.run_with_subcommand("figures.py", {command: own for command, (_, _, own, _) in COMMANDS.items()},
+                                   COMMON, "python figures.py truncation --network=RUN_DIR", draw)

@@ -10,25 +10,26 @@ optimisation as NAME.gif / NAME.mp4 (target | projection every ``--video_every``
 every target's PSNR, MS-SSIM (and LPIPS with ``--lpips``), their means and spreads, and the time taken.
 """
 
+import collections
 import json
 import os
 import re
 import time
 
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 import tool_flags
 from keras_stylegan.errors import UserError
 from keras_stylegan.inference.editing import render
 from keras_stylegan.inference.grid import tile
 from keras_stylegan.inference.image_io import atomic_output, write_png
-from keras_stylegan.inference.latents import class_labels, parse_seeds
+from keras_stylegan.inference.latents import class_labels, count_seeds, parse_seeds
 from keras_stylegan.inference.sampler import Sampler
 from keras_stylegan.inference.video import write_video
 from keras_stylegan.metrics.lpips import LPIPS
 from keras_stylegan.metrics.ms_ssim import ms_ssim
-from keras_stylegan.output_paths import check_output_dir
+from keras_stylegan.output_paths import check_file_count, check_output_dir
 from keras_stylegan.projection import LOSSES, SPACES, Latent, ProjectionConfig, Projector, make_distance, save_latent
 from pipelines import sources
 from pipelines.errors import SkipImage
@@ -38,6 +39,7 @@ from pipelines.progress import ProgressBar
 FLAGS = flags.FLAGS
 tool_flags.define_network_flags()
 tool_flags.define_overwrite_flag()
+tool_flags.define_max_files_flag()
 flags.DEFINE_string("target", None, "The image(s) to project: an image file, a folder (searched recursively), a .zip "
                     "or builtin:NAME.")
 flags.DEFINE_string("seeds", None, "Instead of --target: the network's own images of these seeds (e.g. 0-7), whose "
@@ -85,12 +87,30 @@ def _decode(data, label, generator):
         raise UserError(f"target {label} cannot be read as an image ({skip}).") from None
 
 
+def _patterns():
+    """The names of the files written for each target ({} is the target's name): FILES and the video."""
+    return FILES + ((f"{{}}.{FLAGS.video}",) if FLAGS.video != "none" else ())
+
+
+def output_names(names):
+    """The files written for targets ``names``, and RESULTS."""
+    return [pattern.format(name) for name in names for pattern in _patterns()] + [RESULTS]
+
+
+def _check_count(targets, what):
+    """A UserError when ``targets`` images make more files than --max_files."""
+    check_file_count(targets * len(_patterns()) + 1, FLAGS.max_files,
+                     f"{what} ({targets:,} images, {len(_patterns())} files each, and {RESULTS})")
+
+
 def list_targets():
-    """``[(name, reader)]``: every target's name and a function giving its bytes (or its seed)."""
+    """``[(name, reader)]``: every target's name and what gives its bytes (or its seed), once the files they
+    make are within --max_files (seeds are counted before they are listed)."""
     if (FLAGS.target is None) == (FLAGS.seeds is None):
         raise UserError("give --target=IMAGE_OR_DIR (a file, folder, .zip or builtin:NAME) or --seeds=A-B (the "
                         "network's own images), not both.")
     if FLAGS.seeds is not None:
+        _check_count(count_seeds(FLAGS.seeds), f"--seeds={FLAGS.seeds}")
         return [(f"seed{seed:04d}", seed) for seed in dict.fromkeys(parse_seeds(FLAGS.seeds))]
     target = FLAGS.target
     if not target.startswith(sources.BUILTIN_PREFIX) and not os.path.exists(target):
@@ -101,8 +121,8 @@ def list_targets():
     if not listing.members:
         raise UserError(f"--target={target} holds no image files (extensions {' '.join(sources.IMAGE_EXTENSIONS)}).")
     targets = [(_name(member), (listing.kind, listing.container, member)) for member in listing.members]
-    names = [name for name, _ in targets]
-    clash = next((name for name in names if names.count(name) > 1), None)
+    _check_count(len(targets), f"--target={target}")
+    clash = next((name for name, count in collections.Counter(name for name, _ in targets).items() if count > 1), None)
     if clash:
         raise UserError(f"--target={target}: two images are both named {clash!r} once made file names; rename one.")
     return targets
@@ -150,10 +170,9 @@ def project():
         raise UserError(f"--batch_size and --video_every must be >= 1, got {FLAGS.batch_size} and {FLAGS.video_every}.")
     config = ProjectionConfig(space=FLAGS.space, num_steps=FLAGS.steps, learning_rate=FLAGS.lr, w_noise=FLAGS.w_noise,
                               optimize_noise=FLAGS.optimize_noise, noise_regularize=FLAGS.noise_regularize)
+    tool_flags.check_sampling_flags()
     targets = list_targets()
-    files = [pattern.format(name) for name, _ in targets for pattern in FILES]
-    files += [f"{name}.{FLAGS.video}" for name, _ in targets] if FLAGS.video != "none" else []
-    check_output_dir(FLAGS.outdir, files + [RESULTS], "--outdir", FLAGS.overwrite)
+    check_output_dir(FLAGS.outdir, output_names([name for name, _ in targets]), "--outdir", FLAGS.overwrite)
     if FLAGS.lpips or FLAGS.loss == "lpips":
         make_distance("lpips", FLAGS.lpips)  # the weights are checked before the network is loaded
     generator = tool_flags.load_network()
@@ -202,10 +221,10 @@ def write_outputs(batch, targets, projection, frames, lpips):
         figures = {"psnr": float(psnrs[k]), "ms_ssim": float(similarities[k]), "loss": float(projection.distances[k])}
         if perceptual is not None:
             figures["lpips"] = float(perceptual[k])
-        noise = None if projection.noise is None else [n[k:k + 1] for n in projection.noise]
-        metadata = {"space": FLAGS.space, "loss": FLAGS.loss, "num_steps": FLAGS.steps, "target": name,
-                    "network": FLAGS.network, "psnr": figures["psnr"], "distance": figures["loss"]}
-        save_latent(os.path.join(FLAGS.outdir, f"{name}.npz"), Latent(projection.ws[k:k + 1], noise, metadata))
+        latent = Latent(projection.ws, projection.noise).one(k)
+        latent.metadata = {"space": FLAGS.space, "loss": FLAGS.loss, "num_steps": FLAGS.steps, "target": name,
+                           "network": FLAGS.network, "psnr": figures["psnr"], "distance": figures["loss"]}
+        save_latent(os.path.join(FLAGS.outdir, f"{name}.npz"), latent)
         write_png(os.path.join(FLAGS.outdir, f"{name}-target.png"), targets[k])
         write_png(os.path.join(FLAGS.outdir, f"{name}-projection.png"), projection.images[k])
         write_png(os.path.join(FLAGS.outdir, f"{name}-compare.png"), tile([[targets[k], projection.images[k]]]))
@@ -217,4 +236,4 @@ def write_outputs(batch, targets, projection, frames, lpips):
 
 
 if __name__ == "__main__":
-    app.run(tool_flags.main_running("project.py", project))
+    tool_flags.run("project.py", project)

@@ -1,9 +1,12 @@
 """What the command-line tools share (train.py, generate.py, figures.py, export.py, evaluate.py, plot_metrics.py,
-pipelines.prepare_dataset): a quiet TensorFlow startup, --verbose and the one-line error path (for flag
-values too), the network and sampling flags, and the output flags (--overwrite, --max_files).
+project.py, edit.py, blend.py, pipelines.prepare_dataset): a quiet TensorFlow startup, --verbose and the
+one-line error path (for flag values too), sub-commands and the flags of each, the network and sampling
+flags, and the output flags (--overwrite, --max_files).
 
-A tool's outputs follow keras_stylegan/output_paths.py: it checks every path it will write (check_output_file,
-check_output_dir, check_output_tree) with FLAGS.overwrite before load_network() or any other work.
+A tool ends with ``run(tool, work)`` (or ``run_with_subcommand``). Its outputs follow
+keras_stylegan/output_paths.py: it checks every path it will write (check_output_file, check_output_dir,
+check_output_tree; check_file_count against --max_files) with FLAGS.overwrite before load_network() or any
+other work, and writes through keras_stylegan.inference.image_io (write_png, atomic_output).
 
 Command-line only: the library (keras_stylegan/) never imports absl; these flags become its arguments here.
 Import this module before anything that imports TensorFlow: the startup must come first.
@@ -85,15 +88,29 @@ def main_running(tool, work):
     return main
 
 
-def main_with_subcommand(tool, commands, example, work):
-    """absl's main for a tool with one sub-command (a key of ``commands``): ``work(command)`` inside the one-line
-    error path; a missing or unknown sub-command is one line naming them and ``example``."""
+def check_own_flags(what, options, common):
+    """A UserError naming the first flag given that belongs to another choice than ``what``: ``options`` maps
+    every choice (a sub-command, an export format) to the flags of its own; ``common`` flags belong to all."""
+    allowed = common | options[what]
+    stray = sorted(name for name in set(common).union(*options.values())
+                   if FLAGS[name].present and name not in allowed)
+    if stray:
+        raise UserError(f"--{stray[0]} is not an option of '{what}' (its options: "
+                        f"{', '.join('--' + name for name in sorted(allowed))}).")
+
+
+def main_with_subcommand(tool, options, common, example, work):
+    """absl's main for a tool with one sub-command (a key of ``options``, which maps each to the flags of its
+    own; ``common`` flags belong to all): ``work(command)`` inside the one-line error path. A missing or
+    unknown sub-command is one line naming them and ``example``; a flag of another sub-command one line naming
+    the sub-command's options."""
     def main(argv):
         quiet_info_logs()
         with one_line_errors(tool, FLAGS.verbose):
-            if len(argv) != 2 or argv[1] not in commands:
+            if len(argv) != 2 or argv[1] not in options:
                 given = f"'{' '.join(argv[1:])}'" if len(argv) > 1 else "nothing"
-                raise UserError(f"give one sub-command ({', '.join(commands)}), got {given}; e.g. {example}.")
+                raise UserError(f"give one sub-command ({', '.join(options)}), got {given}; e.g. {example}.")
+            check_own_flags(argv[1], options, common)
             work(argv[1])
     return main
 
@@ -117,6 +134,11 @@ def run(tool, work):
     app.run(main_running(tool, work), flags_parser=flags_parser(tool))
 
 
+def run_with_subcommand(tool, options, common, example, work):
+    """``app.run`` of a tool with one sub-command (:func:`main_with_subcommand`), flag errors included."""
+    app.run(main_with_subcommand(tool, options, common, example, work), flags_parser=flags_parser(tool))
+
+
 def load_network():
     """The Generator --network names (a UserError when it is missing or not a network)."""
     if FLAGS.network is None:
@@ -125,15 +147,15 @@ def load_network():
     return load_generator(FLAGS.network)
 
 
-def check_trunc_cutoff():
+def _check_trunc_cutoff():
     """--trunc_cutoff is >= 0 (before the network is loaded; :func:`trunc_cutoff` checks it against it)."""
-    if FLAGS.trunc_cutoff is not None and FLAGS.trunc_cutoff < 0:
+    if "trunc_cutoff" in FLAGS and FLAGS.trunc_cutoff is not None and FLAGS.trunc_cutoff < 0:
         raise UserError(f"--trunc_cutoff must be >= 0 (0 truncates no layer), got {FLAGS.trunc_cutoff}.")
 
 
 def trunc_cutoff(generator):
     """--trunc_cutoff, within the style layers ``generator`` has (None: the network's own)."""
-    check_trunc_cutoff()
+    _check_trunc_cutoff()
     if FLAGS.trunc_cutoff is not None and FLAGS.trunc_cutoff > generator.num_layers:
         raise UserError(f"--trunc_cutoff={FLAGS.trunc_cutoff}, but the network has {generator.num_layers} style "
                         f"layers (2 per resolution, 4 to {generator.config.resolution} px); give 0 to "
@@ -149,10 +171,11 @@ def _checked_psi(psi):
 
 
 def check_sampling_flags():
-    """--trunc and --trunc_cutoff as far as they can be checked before the network is loaded."""
-    if FLAGS.trunc is not None:
+    """--trunc and --trunc_cutoff (those the tool defines) as far as they can be checked before the network is
+    loaded."""
+    if "trunc" in FLAGS and FLAGS.trunc is not None:
         _checked_psi(FLAGS.trunc)
-    check_trunc_cutoff()
+    _check_trunc_cutoff()
 
 
 def sampler_and_psi(generator):

@@ -2,10 +2,11 @@
 stderr (TensorFlow's startup noise held back by default), nothing written or changed (the bytes of every file
 that was there before); the corrected command then works.
 
-Every tool: train.py, generate.py, figures.py, export.py, evaluate.py, plot_metrics.py,
-``python -m keras_stylegan.legacy`` and ``python -m pipelines.prepare_dataset``. A case costs about one
-TensorFlow import (3-5 s on 2 cores), so CI runs a few of each table (QUICK, TOOL_QUICK) and the rest are
-slow-marked: ``pytest -m slow tests/test_bad_input.py``. The README's reliability section counts them.
+Every tool: train.py, generate.py (by seed and of latents), figures.py, export.py (every --format), evaluate.py,
+plot_metrics.py, project.py, edit.py, blend.py, ``python -m keras_stylegan.legacy`` and
+``python -m pipelines.prepare_dataset``. A case costs about one TensorFlow import (3-5 s on 2 cores), so CI runs
+a few of each table (QUICK, TOOL_QUICK, CORRECTED_QUICK, DAMAGED_QUICK: about one a tool) and the rest are
+slow-marked: ``pytest -m slow tests/test_bad_input.py``. The README's Tests section counts them.
 """
 
 import hashlib
@@ -22,6 +23,8 @@ import pytest
 from official_pickle import write_fixture_pickle
 from PIL import Image
 from train_runs import REPO, run_train, tool_env
+
+FACES = os.path.join(REPO, "tests", "fixtures", "quickstart-faces", "quickstart-faces-32px.keras")  # 8 style layers, w 64
 
 from keras_stylegan import ArchitectureConfig, Generator
 from keras_stylegan.training.rundir import write_options
@@ -210,7 +213,7 @@ def made(tmp_path_factory, data):
         Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)).save(root / "images" / f"{i:02d}.png")
     pickle = write_fixture_pickle(root / "karras2019stylegan-r32.pkl", "r32", root / "ran")
     return types.SimpleNamespace(root=root, run=str(run), snapshot=snapshot, pkl=str(pickle), images=str(root / "images"),
-                                 data=str(data / "ok"), src=str(data / "src-ok"), data_root=data)
+                                 data=str(data / "ok"), src=str(data / "src-ok"), data_root=data, faces=FACES)
 
 
 def _file(path, content=b"x"):
@@ -248,6 +251,26 @@ def _damaged_copy(c, name, damage):
     return path
 
 
+def _image(path, width, height):
+    """A PNG of ``width`` x ``height`` yellow pixels at ``path``; returns it as a string."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    Image.new("RGB", (width, height), (255, 200, 0)).save(path)
+    return str(path)
+
+
+def _latent(path, shape):
+    """A latent file at ``path`` whose w (zeros) has ``shape`` and no noise images; returns it as a string."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    np.savez(path, w=np.zeros(shape, np.float32))
+    return str(path)
+
+
+def _direction(path, size):
+    """A direction file at ``path`` in a W of ``size`` numbers; returns it as a string."""
+    np.savez(path, direction=np.ones(size, np.float32))
+    return str(path)
+
+
 def _flip_middle_byte(path):
     data = bytearray(open(path, "rb").read())
     data[len(data) // 2] ^= 0xFF
@@ -256,6 +279,7 @@ def _flip_middle_byte(path):
 
 G, F, X, E, P, L, D = ("generate.py", "figures.py", "export.py", "evaluate.py", "plot_metrics.py",
                        "keras_stylegan.legacy", "prepare_dataset")
+J, ED, B = "project.py", "edit.py", "blend.py"
 TOOL_CASES = {
     # generate.py: outputs are checked before the network is loaded, even one that does not exist
     "generate: outdir is a file (network missing)": (
@@ -309,6 +333,14 @@ TOOL_CASES = {
         G, lambda c: [f"--network={_damaged_copy(c, 'flipped.keras', _flip_middle_byte)}", "--seeds=1",
                       f"--outdir={c.tmp}/out"],
         "flipped.keras is damaged: its member model.weights.h5 fails its CRC check (bytes changed)", None),
+    # generate.py --latents (project.py's latent files)
+    "generate: latents with --trunc": (G, lambda c: [f"--network={c.run}", f"--latents={_latent(c.tmp / 'me.npz', [1, 4, 16])}",
+                                                     "--trunc=0.5", f"--outdir={c.tmp}/out"],
+                                       "--trunc applies to --seeds: a latent is drawn as stored", None),
+    "generate: latent of another network": (
+        G, lambda c: [f"--network={c.run}", f"--latents={_latent(c.tmp / 'me.npz', [1, 8, 64])}", f"--outdir={c.tmp}/out"],
+        "me.npz: w is [1, 8, 64], the network takes [N, 4, 16]",
+        lambda c: [f"--network={c.faces}", f"--latents={c.tmp / 'me.npz'}", f"--outdir={c.tmp}/out"]),
     # figures.py
     "figures: output exists": (
         F, lambda c: ["truncation", f"--network={c.run}", "--seeds=1", f"--output={_file(c.tmp / 'fig.png')}"],
@@ -363,6 +395,26 @@ TOOL_CASES = {
         X, lambda c: [f"--network={_damaged_copy(c, 'short.keras', lambda p: os.truncate(p, 5000))}",
                       f"--output={c.tmp}/models"],
         "short.keras is damaged: it is not a complete .keras archive (5,000 bytes; cut short", None),
+    # export.py --format=litert and --format=web
+    "export web: a page exists": (
+        X, lambda c: [f"--network={c.run}", "--format=web", f"--output={_dir_holding(c.tmp / 'site' / 'index.html')}"],
+        "site: 1 of the 14 files to write exist (index.html); give --overwrite to replace it, or choose another --output.",
+        None),
+    "export litert: models exist": (
+        X, lambda c: [f"--network={c.run}", "--format=litert", f"--output={_dir_holding(c.tmp / 'phone' / 'stylegan.json')}"],
+        "phone: 1 of the 3 files to write exist (stylegan.json); give --overwrite",
+        lambda c: [f"--network={c.run}", "--format=litert", f"--output={c.tmp / 'phone'}", "--overwrite"]),
+    "export web: LiteRT.js not installed": (
+        X, lambda c: [f"--network={c.run}", "--format=web", f"--output={c.tmp}/site", f"--node_modules={c.tmp}/nowhere"],
+        "LiteRT.js is not installed in", None),
+    "export litert: weights unknown": (X, lambda c: [f"--network={c.run}", "--format=litert", f"--output={c.tmp}/phone",
+                                                     "--weights=int8"],
+                                       "LiteRT weight precisions must be among float32, float16, got ['int8']", None),
+    "export litert: an option of saved_model": (
+        X, lambda c: [f"--network={c.run}", "--format=litert", f"--output={c.tmp}/phone", "--version=2"],
+        "--version is not an option of '--format=litert'", None),
+    "export: format unknown": (X, lambda c: [f"--network={c.run}", "--format=tflite", f"--output={c.tmp}/phone"],
+                               "flag --format=tflite: value should be one of", None),
     # evaluate.py
     "evaluate: metrics empty": (E, lambda c: ["--metrics=", f"--network={c.run}", f"--data={c.data}"],
                                 "--metrics is empty; give one or more of swd",
@@ -398,6 +450,83 @@ TOOL_CASES = {
                                           "has no metrics.jsonl", None),
     "plot_metrics: figure never measured": (P, lambda c: [f"--run={c.run}", "--figure=fid", f"--output={c.tmp}/f.png"],
                                             "no training-time measurement of 'fid'", None),
+    # project.py: the targets and every output are checked before the network is loaded
+    "project: seeds beyond --max_files": (
+        J, lambda c: [f"--network={c.faces}", "--seeds=0-99999999", f"--outdir={c.tmp}/out"],
+        "--seeds=0-99999999 (100,000,000 images, 4 files each, and results.json) asks for 400,000,001 files, more "
+        "than --max_files=10,000; give --max_files=400000001",
+        lambda c: [f"--network={c.faces}", "--seeds=0", "--steps=2", f"--outdir={c.tmp}/out"]),
+    "project: outputs exist": (
+        J, lambda c: [f"--network={c.faces}", "--seeds=1", "--steps=2",
+                      f"--outdir={_dir_holding(c.tmp / 'out' / 'seed0001.npz')}"],
+        "1 of the 5 files to write exist (seed0001.npz); give --overwrite to replace it, or choose another --outdir.",
+        lambda c: [f"--network={c.faces}", "--seeds=1", "--steps=2", f"--outdir={c.tmp / 'out'}", "--overwrite"]),
+    "project: outdir under a file (network missing)": (
+        J, lambda c: ["--network=/nowhere", "--seeds=1", f"--outdir={_file(c.tmp / 'notes.txt')}/out"],
+        "notes.txt is in the way: a file, not a directory", None),
+    "project: no target": (J, lambda c: [f"--network={c.faces}", f"--outdir={c.tmp}/out"], "give --target=", None),
+    "project: target missing": (J, lambda c: [f"--network={c.faces}", f"--target={c.tmp}/nope.png", f"--outdir={c.tmp}/out"],
+                                "nope.png does not exist (give an image file", None),
+    "project: target not an image": (
+        J, lambda c: [f"--network={c.faces}", f"--target={_file(c.tmp / 'bad.png', b'PNG? no')}", f"--outdir={c.tmp}/out"],
+        "bad.png cannot be read as an image", None),
+    "project: target smaller than the network": (
+        J, lambda c: [f"--network={c.faces}", f"--target={_image(c.tmp / 'small.png', 20, 24)}", f"--outdir={c.tmp}/out"],
+        "smaller than the network's 32 px (give a larger image, or --allow_upscale",
+        lambda c: [f"--network={c.faces}", f"--target={c.tmp / 'small.png'}", "--allow_upscale", "--steps=2",
+                   f"--outdir={c.tmp}/out"]),
+    "project: lpips without weights": (J, lambda c: [f"--network={c.faces}", "--seeds=1", "--loss=lpips",
+                                                     f"--outdir={c.tmp}/out"], "--loss=lpips needs LPIPS-VGG16 weights", None),
+    "project: steps not a number": (J, lambda c: [f"--network={c.faces}", "--seeds=1", "--steps=x", f"--outdir={c.tmp}/out"],
+                                    "flag --steps=x: invalid literal for int()", None),
+    # edit.py: the files it reads and writes are checked before the network is loaded
+    "edit: latent of another network": (
+        ED, lambda c: ["mix", f"--network={c.faces}", "--seeds=1", f"--latent={_latent(c.tmp / 'me.npz', [1, 10, 64])}",
+                       f"--output={c.tmp}/mix.png"],
+        "me.npz: w is [1, 10, 64], the network takes [N, 8, 64]", None),
+    "edit: output exists": (
+        ED, lambda c: ["mix", f"--network={c.faces}", "--seeds=1", f"--latent={_latent(c.tmp / 'me.npz', [1, 8, 64])}",
+                       f"--output={_file(c.tmp / 'mix.png')}"],
+        "mix.png exists; give --overwrite to replace it, or choose another --output.",
+        lambda c: ["mix", f"--network={c.faces}", "--seeds=1", f"--latent={c.tmp / 'me.npz'}",
+                   f"--output={c.tmp / 'mix.png'}", "--overwrite"]),
+    "edit: latent not an .npz (network missing)": (
+        ED, lambda c: ["mix", "--network=/nowhere", "--seeds=1", f"--latent={_file(c.tmp / 'me.npz', b'notes')}",
+                       f"--output={c.tmp}/mix.png"],
+        "me.npz is not a complete .npz archive (cut short, or another kind of file); give an .npz written by project.py.",
+        None),
+    "edit: direction of another network": (
+        ED, lambda c: ["strip", f"--network={c.faces}", "--seeds=1", f"--output={c.tmp}/strip.png",
+                       f"--direction={_direction(c.tmp / 'd.npz', 16)}"],
+        "d.npz holds a direction of shape [16]; the network's W has 64 numbers", None),
+    "edit: strip without a direction": (ED, lambda c: ["strip", f"--network={c.faces}", "--seeds=1",
+                                                       f"--output={c.tmp}/strip.png"], "give --direction=", None),
+    "edit: option of another sub-command": (
+        ED, lambda c: ["mix", f"--network={c.faces}", "--seeds=1", "--strengths=1", f"--output={c.tmp}/mix.png"],
+        "--strengths is not an option of 'mix' (its options:", None),
+    "edit: no sub-command": (ED, lambda c: [f"--network={c.faces}", f"--output={c.tmp}/mix.png"],
+                             "give one sub-command (direction, strip, mix), got nothing", None),
+    "edit: scale not a number": (ED, lambda c: ["mix", f"--network={c.faces}", "--scale=x", f"--output={c.tmp}/mix.png"],
+                                 "flag --scale=x: invalid literal for int()", None),
+    # blend.py
+    "blend: networks of two architectures": (
+        B, lambda c: [f"--coarse={c.run}", f"--fine={c.faces}", "--resolution=8", f"--output={c.tmp}/blend.keras"],
+        "the networks are not of one architecture (", None),
+    "blend: output exists": (
+        B, lambda c: [f"--coarse={c.faces}", f"--fine={c.faces}", "--resolution=16", f"--output={_file(c.tmp / 'b.keras')}"],
+        "b.keras exists; give --overwrite to replace it, or choose another --output.",
+        lambda c: [f"--coarse={c.faces}", f"--fine={c.faces}", "--resolution=16", f"--output={c.tmp / 'b.keras'}",
+                   "--overwrite"]),
+    "blend: preview under a file (networks missing)": (
+        B, lambda c: ["--coarse=/nowhere", "--fine=/nowhere", "--resolution=8", f"--output={c.tmp}/b.keras",
+                      f"--preview={_file(c.tmp / 'notes.txt')}/b.png"], "notes.txt is in the way: a file", None),
+    "blend: output not .keras": (B, lambda c: [f"--coarse={c.faces}", f"--fine={c.faces}", "--resolution=8",
+                                               f"--output={c.tmp}/b.h5"], "give --output=FILE.keras", None),
+    "blend: resolution not a number": (B, lambda c: [f"--coarse={c.faces}", f"--fine={c.faces}", "--resolution=x",
+                                                     f"--output={c.tmp}/b.keras"], "flag --resolution=x: invalid", None),
+    "blend: resolution not a block's": (B, lambda c: [f"--coarse={c.faces}", f"--fine={c.faces}", "--resolution=7",
+                                                      f"--output={c.tmp}/b.keras"],
+                                        "the blend's resolution must be one of [8, 16, 32]", None),
     # python -m keras_stylegan.legacy
     "legacy: output exists": (
         L, _legacy_output_exists,
@@ -441,8 +570,9 @@ TOOL_CASES = {
                                                        "--background=a,b,c"], "--background must be three integers", None),
 }
 TOOL_QUICK = ("generate: outdir is a file (network missing)", "generate: seeds beyond --max_files",
-              "export: version exists", "evaluate: metrics empty", "plot_metrics: output exists",
-              "legacy: output exists", "prepare: output exists")
+              "export: version exists", "export web: a page exists", "evaluate: metrics empty",
+              "plot_metrics: output exists", "project: seeds beyond --max_files", "edit: latent of another network",
+              "blend: networks of two architectures", "legacy: output exists", "prepare: output exists")
 CORRECTED_QUICK = ("generate: images exist", "plot_metrics: output exists")
 
 
@@ -553,6 +683,12 @@ def _fake_export_with_a_cut_network(run):
     _cut(run / "models" / "1" / "assets.extra" / "network.keras")
 
 
+def _cut_latent(run):
+    """A latent file of the run's network (TINY: 4 style layers, w 16), cut short, beside its snapshots."""
+    _latent(run / "me.npz", [1, 4, 16])
+    _cut(run / "me.npz")
+
+
 NEWEST, OLDER = "network-snapshot-000002.000.keras", "network-snapshot-000001.000.keras"
 PASSED_OVER = "generate.py: warning: passed over " + NEWEST
 DAMAGED_CASES = {
@@ -589,12 +725,34 @@ DAMAGED_CASES = {
                                                              f"--outdir={out}"], 2,
         ["generate.py: error: network file {run}/models/1/assets.extra/network.keras is damaged: it is not a "
          "complete .keras archive"]),
+    "snapshot bit-flipped, given to project.py": (
+        lambda run: _flip_middle_byte(run / NEWEST), lambda run, out: [J, f"--network={run / NEWEST}", "--seeds=1",
+                                                                         f"--outdir={out}"], 2,
+        [f"project.py: error: network file {{run}}/{NEWEST} is damaged: its member model.weights.h5 fails its CRC "
+         "check (bytes changed)"]),
+    "a latent file cut short, given to edit.py": (
+        _cut_latent, lambda run, out: [ED, "mix", f"--network={run}", "--seeds=1", f"--latent={run / 'me.npz'}",
+                                       f"--output={out}/mix.png"], 2,
+        ["edit.py: error: latent {run}/me.npz is not a complete .npz archive (cut short, or another kind of file)"]),
+    "a latent file cut short, among generate.py's --latents": (
+        _cut_latent, lambda run, out: [G, f"--network={run}", f"--latents={run}", f"--outdir={out}"], 2,
+        ["generate.py: error: latent {run}/me.npz is not a complete .npz archive (cut short, or another kind of file)"]),
+    "snapshot emptied, given to blend.py as the fine network": (
+        lambda run: os.truncate(run / OLDER, 0), lambda run, out: [B, f"--coarse={run / NEWEST}", f"--fine={run / OLDER}",
+                                                                     "--resolution=8", f"--output={out}/b.keras"], 2,
+        [f"blend.py: error: network file {{run}}/{OLDER} is damaged: it is empty (0 bytes)"]),
+    "checkpoint cut short, given to export.py --format=litert": (
+        lambda run: _cut(run / "checkpoints" / "ckpt-2000.data-00000-of-00001"),
+        lambda run, out: [X, f"--network={run / 'checkpoints' / 'ckpt-2000'}", "--format=litert",
+                          f"--output={out}/phone"], 2,
+        ["export.py: error: checkpoint {run}/checkpoints/ckpt-2000 is damaged: it does not read"]),
     "metrics.jsonl cut mid-line: the rest is plotted": (
         lambda run: _cut(run / "metrics.jsonl", 0.9),
         lambda run, out: [P, f"--run={run}", f"--output={out}/swd.png"], 0,
         ["plot_metrics.py: warning: {run}/metrics.jsonl line 4: not JSON (", "cut short or edited?); passed over."]),
 }
-DAMAGED_QUICK = ("newest snapshot cut short: the run falls back", "metrics.jsonl cut mid-line: the rest is plotted")
+DAMAGED_QUICK = ("newest snapshot cut short: the run falls back", "a latent file cut short, given to edit.py",
+                 "metrics.jsonl cut mid-line: the rest is plotted")
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, marks=() if c in DAMAGED_QUICK else pytest.mark.slow)

@@ -36,6 +36,7 @@ from keras_stylegan.inference.image_io import atomic_output
 from keras_stylegan.inference.sampler import IMAGES, W, to_uint8
 from keras_stylegan.networks.style_mixing import BANDS, layers_of_band
 from keras_stylegan.networks.truncation import truncate
+from keras_stylegan.startup import quiet_native_output
 
 VARIANTS = ("float32", "float16")  # weight precisions of the exported models
 METADATA_FILE = "stylegan.json"
@@ -87,25 +88,15 @@ class _BatchOneGraphs(tf.Module):
                                                       name="ws")])
 
 
-def float32_copy(generator):
-    """``generator`` itself when it computes in float32, else a copy with its weights that does: TFLite's
-    built-in operators have no bfloat16 type, and a network trained under mixed precision (bfloat16 or
-    float16 compute, float32 variables) runs in float32 on a device's CPU."""
-    if generator.dtype_policy.compute_dtype == "float32":
-        return generator
-    copy = type(generator).from_config({**generator.get_config(), "dtype": "float32"})
-    copy.set_weights(generator.get_weights())
-    return copy
-
-
 def convert(generator, variants=VARIANTS):
-    """{variant: .tflite bytes}, each model holding the ``mapping`` and ``synthesis`` signatures of
-    ``float32_copy(generator)``.
+    """{variant: .tflite bytes}, each model holding the ``mapping`` and ``synthesis`` signatures of the
+    generator computing in float32: TFLite's built-in operators have no bfloat16 type, and a network trained under
+    mixed precision (bfloat16 or float16 compute, float32 variables) runs in float32 on a device's CPU.
 
     The graphs go through a SavedModel in a temporary directory: it is the converter's path for several
     signatures in one model, and it freezes the variables into constants.
     """
-    graphs = _BatchOneGraphs(float32_copy(generator))
+    graphs = _BatchOneGraphs(generator.with_policy("float32"))
     models = {}
     with tempfile.TemporaryDirectory(prefix="litert-") as directory:
         tf.saved_model.save(graphs, directory, signatures={
@@ -188,7 +179,9 @@ def interpreter_class():
 
 class LiteRTGenerator:
     """An exported ``.tflite`` run by the ai-edge-litert interpreter, with truncation and style mixing done
-    between its two signatures as an app does (:func:`keras_stylegan.networks.truncation.truncate`)."""
+    between its two signatures as an app does (:func:`keras_stylegan.networks.truncation.truncate`). In a
+    command line without ``--verbose`` the runtime's own lines (``INFO: Created TensorFlow Lite XNNPACK delegate
+    for CPU.``) are held back (keras_stylegan/startup.py)."""
 
     def __init__(
         self,
@@ -212,11 +205,13 @@ class LiteRTGenerator:
         inputs = {"z": np.asarray(z, np.float32)}
         if labels is not None:
             inputs["labels"] = np.asarray(labels, np.float32)
-        return self._mapping(**inputs)[W]
+        with quiet_native_output():
+            return self._mapping(**inputs)[W]
 
     def synthesis(self, ws):
         """uint8 images [1, R, R, C] of per-layer styles ws [1, num_layers, w_dim]."""
-        return self._synthesis(ws=np.asarray(ws, np.float32))[IMAGES]
+        with quiet_native_output():
+            return self._synthesis(ws=np.asarray(ws, np.float32))[IMAGES]
 
     def styles(self, z, truncation_psi, truncation_cutoff=None, labels=None):
         """Truncated per-layer styles [1, num_layers, w_dim] of one z, as the SavedModel's ``mapping``."""

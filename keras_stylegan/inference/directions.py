@@ -17,12 +17,11 @@ left out, ``count_0``, ``count_1``, ``std_along``, ``source``).
 
 import dataclasses
 import os
-import zipfile
 
 import numpy as np
 
 from keras_stylegan.errors import UserError
-from keras_stylegan.inference.image_io import atomic_output
+from keras_stylegan.npz_files import load_npz, save_npz
 from keras_stylegan.networks.style_mixing import layers_of_band
 
 NEWTON_STEPS = 50
@@ -96,28 +95,30 @@ def fit_direction(
 
 def save_direction(path, direction):
     """Write a :class:`Direction` to ``path`` (.npz), atomically."""
-    arrays = {"direction": direction.direction, **{k: np.asarray(v) for k, v in direction.metadata.items()}}
-    with atomic_output(path) as partial, open(partial, "wb") as file:
-        np.savez(file, **arrays)
+    save_npz(path, {"direction": direction.direction, **{k: np.asarray(v) for k, v in direction.metadata.items()}})
 
 
-def load_direction(path, w_dim):
-    """The :class:`Direction` at ``path``, checked to be a direction in a W of ``w_dim`` numbers."""
-    if not os.path.isfile(path):
-        raise UserError(f"direction {path} does not exist (make one with edit.py direction).")
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            arrays = {key: stored[key] for key in stored.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise UserError(f"direction {path} cannot be read ({type(error).__name__}: {error}); give an .npz written "
-                        "by edit.py direction.") from None
+def load_direction(path, w_dim=None):
+    """The :class:`Direction` at ``path`` (made unit length), checked to be a finite non-zero vector, and a
+    direction in a W of ``w_dim`` numbers when that is given (:func:`check_direction`)."""
+    arrays = load_npz(path, "direction", "make one with edit.py direction")
     vector = arrays.pop("direction", None)
-    if vector is None or vector.shape != (w_dim,) or not np.all(np.isfinite(vector)) or not np.any(vector):
-        shape = "no array 'direction'" if vector is None else f"a direction of shape {list(vector.shape)}"
-        raise UserError(f"direction {path} holds {shape}; the network's W has {w_dim} numbers (fit the direction "
-                        "with this network: edit.py direction).")
+    if vector is None or vector.ndim != 1 or not np.all(np.isfinite(vector)) or not np.any(vector):
+        held = "no array 'direction'" if vector is None else f"an array 'direction' of shape {list(vector.shape)}"
+        raise UserError(f"direction {path} holds {held}, not a finite non-zero vector; make one with edit.py "
+                        "direction.")
     metadata = {key: value.item() if value.ndim == 0 else value for key, value in arrays.items()}
-    return Direction((vector / np.linalg.norm(vector)).astype(np.float32), metadata)
+    direction = Direction((vector / np.linalg.norm(vector)).astype(np.float32), metadata)
+    if w_dim is not None:
+        check_direction(direction, w_dim, path)
+    return direction
+
+
+def check_direction(direction, w_dim, path):
+    """A UserError unless ``direction`` (read from ``path``) is a direction in a W of ``w_dim`` numbers."""
+    if direction.direction.shape != (w_dim,):
+        raise UserError(f"direction {path} holds a direction of shape {list(direction.direction.shape)}; the "
+                        f"network's W has {w_dim} numbers (fit the direction with this network: edit.py direction).")
 
 
 def read_labels(path):

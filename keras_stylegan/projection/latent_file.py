@@ -17,12 +17,13 @@ instead it differs by what the noise inputs added.
 
 import dataclasses
 import os
-import zipfile
 
 import numpy as np
 
 from keras_stylegan.errors import UserError
-from keras_stylegan.inference.image_io import atomic_output
+from keras_stylegan.npz_files import load_npz, save_npz
+
+ADVICE = "give an .npz written by project.py"
 
 
 @dataclasses.dataclass
@@ -33,6 +34,11 @@ class Latent:
     noise: list = None  # float32 [N, H, W, 1] per styled layer active at the stage; None: constant noise
     metadata: dict = dataclasses.field(default_factory=dict)
 
+    def one(self, index):
+        """Latent ``index`` alone: ws [1, num_layers, w_dim] and its noise images, each [1, H, W, 1]."""
+        noise = None if self.noise is None else [image[index:index + 1] for image in self.noise]
+        return Latent(self.ws[index:index + 1], noise, dict(self.metadata))
+
 
 def save_latent(path, latent):
     """Write ``latent`` to ``path`` (an .npz), atomically."""
@@ -40,33 +46,50 @@ def save_latent(path, latent):
     for index, image in enumerate(latent.noise or []):
         arrays[f"noise{index}"] = np.asarray(image, np.float32)[..., 0]
     arrays.update({key: np.asarray(value) for key, value in latent.metadata.items()})
-    with atomic_output(path) as partial, open(partial, "wb") as file:
-        np.savez(file, **arrays)
+    save_npz(path, arrays)
 
 
 def _read(path):
-    if not os.path.isfile(path):
-        raise UserError(f"latent {path} does not exist (give an .npz written by project.py).")
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            return {key: stored[key] for key in stored.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise UserError(f"latent {path} cannot be read ({type(error).__name__}: {error}); give an .npz written "
-                        "by project.py.") from None
+    """The arrays of the latent file ``path``, its ``w`` checked to be [N, num_layers, w_dim] or [N, w_dim]."""
+    stored = load_npz(path, "latent", ADVICE)
+    w = stored.get("w")
+    if w is None:
+        raise UserError(f"latent {path} holds no array 'w' (it holds {', '.join(sorted(stored)) or 'nothing'}); "
+                        f"{ADVICE}.")
+    if w.ndim not in (2, 3) or not len(w):
+        raise UserError(f"latent {path}: w is {list(w.shape)}, not [N, num_layers, w_dim] or [N, w_dim]; {ADVICE}.")
+    return stored
+
+
+def latent_files(path, flag="--latents"):
+    """The latent files ``path`` names: itself (an .npz), or every .npz directly in the folder it is, sorted; a
+    UserError naming ``flag`` when there is none."""
+    if os.path.isdir(path):
+        files = sorted(os.path.join(path, name) for name in os.listdir(path)
+                       if name.lower().endswith(".npz") and os.path.isfile(os.path.join(path, name)))
+        if not files:
+            raise UserError(f"{flag}={path} holds no .npz latent files ({ADVICE}, or a folder of them).")
+        return files
+    if not path.lower().endswith(".npz"):
+        raise UserError(f"{flag}={path} is not an .npz file or a folder ({ADVICE}, or a folder of them).")
+    return [path]
+
+
+def latent_count(path):
+    """How many latents the file ``path`` holds, read without a network (a tool counts the files it will write
+    before it loads one); a one-line UserError when it is not a latent file."""
+    return len(_read(path)["w"])
 
 
 def load_latent(path, generator):
     """The :class:`Latent` stored at ``path``, checked against ``generator``'s style layers, w size and noise
     shapes at its sampling stage; a one-line UserError saying what differs otherwise."""
     stored = _read(path)
-    if "w" not in stored:
-        raise UserError(f"latent {path} holds no array 'w' (it holds {', '.join(sorted(stored)) or 'nothing'}); "
-                        "give an .npz written by project.py.")
     ws = stored.pop("w").astype(np.float32)
     layers, w_dim = generator.num_layers, generator.config.dlatent_size
     if ws.ndim == 2 and ws.shape[1] == w_dim:
         ws = np.repeat(ws[:, None], layers, axis=1)
-    if ws.ndim != 3 or ws.shape[1:] != (layers, w_dim) or not len(ws):
+    if ws.ndim != 3 or ws.shape[1:] != (layers, w_dim):
         raise UserError(f"latent {path}: w is {list(ws.shape)}, the network takes [N, {layers}, {w_dim}] "
                         "(N latents, its style layers, its w size): project the image with this network.")
     shapes = generator.synthesis.noise_shapes(generator.stage) if generator.config.use_noise else []

@@ -13,6 +13,7 @@ import re
 import tensorflow as tf
 
 from keras_stylegan.errors import DamagedFileError, UserError
+from keras_stylegan.inference.image_io import atomic_output
 from keras_stylegan.networks import Generator
 from keras_stylegan.training.checkpoint import (RESTORE_ERRORS, check_architecture, checkpoint_files,
                                                 checkpoints_on_disk, error_text, why_unreadable)
@@ -30,13 +31,10 @@ def snapshot_name(images_seen):
 def write_snapshot(generator, run_dir, images_seen, stage, alpha):
     """Write ``generator`` (Gs) with sampling defaults ``stage`` / ``alpha`` as the snapshot of
     ``images_seen``, through a temporary file and an atomic rename; returns its path."""
-    snapshot = type(generator).from_config(
-        {**generator.get_config(), "name": "Gs", "stage": int(stage), "alpha": float(alpha)})
-    snapshot.set_weights(generator.get_weights())
+    snapshot = generator.copy(name="Gs", stage=int(stage), alpha=float(alpha))
     path = os.path.join(run_dir, snapshot_name(images_seen))
-    partial = os.path.join(run_dir, ".partial-" + os.path.basename(path))
-    snapshot.save(partial)
-    os.replace(partial, path)
+    with atomic_output(path) as partial:
+        snapshot.save(partial)
     return path
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from keras_stylegan import ArchitectureConfig, Generator
 from keras_stylegan.errors import UserError
-from keras_stylegan.projection import Latent, load_latent, save_latent
+from keras_stylegan.projection import Latent, latent_count, latent_files, load_latent, save_latent
 
 CONFIG = ArchitectureConfig(resolution=8, latent_size=8, dlatent_size=8, mapping_layers=1, mapping_fmaps=8,
                             fmap_base=32, fmap_max=8)
@@ -58,9 +58,27 @@ def test_a_latent_of_another_network_is_one_line(generator, tmp_path, arrays, me
         load_latent(str(tmp_path / "x.npz"), generator)
 
 
-def test_a_missing_or_damaged_file_is_one_line(generator, tmp_path):
-    with pytest.raises(UserError, match="does not exist"):
-        load_latent(str(tmp_path / "none.npz"), generator)
-    (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 not a zip")
-    with pytest.raises(UserError, match="cannot be read"):
-        load_latent(str(tmp_path / "bad.npz"), generator)
+def test_the_latents_a_path_names_are_listed_and_counted_without_a_network(generator, tmp_path):
+    save_latent(tmp_path / "b.npz", _latent(2))
+    save_latent(tmp_path / "a.npz", _latent(1))
+    (tmp_path / "notes.txt").write_text("not a latent")
+    assert latent_files(str(tmp_path)) == [str(tmp_path / "a.npz"), str(tmp_path / "b.npz")]
+    assert [latent_count(path) for path in latent_files(str(tmp_path))] == [1, 2]
+    assert latent_files(str(tmp_path / "b.npz")) == [str(tmp_path / "b.npz")]
+    with pytest.raises(UserError, match="notes.txt is not an .npz file or a folder"):
+        latent_files(str(tmp_path / "notes.txt"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match="empty holds no .npz latent files"):
+        latent_files(str(tmp_path / "empty"))
+    np.savez(tmp_path / "flat.npz", w=np.zeros([8]))
+    with pytest.raises(UserError, match=r"w is \[8\], not \[N, num_layers, w_dim\] or \[N, w_dim\]"):
+        latent_count(str(tmp_path / "flat.npz"))
+
+
+def test_one_latent_of_a_file_keeps_its_own_noise_images():
+    latent = _latent(3)
+    one = latent.one(1)
+    np.testing.assert_array_equal(one.ws, latent.ws[1:2])
+    for ours, theirs in zip(one.noise, latent.noise):
+        np.testing.assert_array_equal(ours, theirs[1:2])
+    assert one.metadata == latent.metadata and Latent(latent.ws).one(2).noise is None
