@@ -115,9 +115,11 @@ class RunCheckpoint:
         max_to_keep=3,
         is_chief=True,  # non-chief workers write into a temporary directory; only the chief moves files
         log=print,  # one line per checkpoint set aside or temporary directory removed
+        optional=(),  # keys of items that checkpoints of earlier versions lack: left as they are when missing
     ):
         self.directory = directory
         self.items = dict(items)
+        self.optional = tuple(optional)
         self.checkpoint = tf.train.Checkpoint(**{key: checkpointable(item) for key, item in self.items.items()})
         self.is_chief = is_chief
         self.log = log
@@ -145,8 +147,7 @@ class RunCheckpoint:
         CheckpointFormatError for a checkpoint of an older version.
         """
         if path:
-            _check_format(path)
-            self.checkpoint.restore(path).assert_existing_objects_matched()
+            self._restore(path)
             self.latest = path
             return path
         self._remove_interrupted_saves()
@@ -156,8 +157,7 @@ class RunCheckpoint:
             reason = _why_unreadable(prefix)
             if reason is None:
                 try:
-                    _check_format(prefix)
-                    self.checkpoint.restore(prefix).assert_existing_objects_matched()
+                    self._restore(prefix)
                 except CheckpointFormatError:
                     raise
                 except _UNREADABLE as error:
@@ -175,6 +175,15 @@ class RunCheckpoint:
                 "the run is not restarted from 0 over them: restore the run directory from a backup, or start a "
                 "new run with --resume=none.")
         return None
+
+    def _restore(self, prefix):
+        """Restore every item from ``prefix``; an optional item the checkpoint does not hold keeps its value."""
+        _check_format(prefix)
+        saved = {name.split("/")[0] for name, _ in tf.train.list_variables(prefix)}
+        missing = [key for key in self.optional if key not in saved]
+        checkpoint = self.checkpoint if not missing else tf.train.Checkpoint(
+            **{key: checkpointable(item) for key, item in self.items.items() if key not in missing})
+        checkpoint.restore(prefix).assert_existing_objects_matched()
 
     def _remove_interrupted_saves(self):
         """Remove ``ckpt-N_temp`` directories: a save killed before it finished (TensorFlow writes the shards
