@@ -6,7 +6,8 @@ method, warms each up, then times ``--steps`` training steps of every method in 
 ``--ada_p`` (default 0.8, the cap of the adaptive p: the most images transformed, the dearest case; at p = 0 no
 image is resampled). The augmentation's cost is the step time beyond the "none" step: on a shared machine the
 fastest round of each method is its least disturbed measurement, so the overhead is the ratio of the minima (the
-median of the per-round ratios is printed too).
+median of the per-round ratios is printed too). The process's CPU time per step (all its threads) is recorded
+beside the wall time: other processes on the cores stretch the wall time much more than it.
 
     python -m benchmarks.augment_cost --resolutions=16,32 --steps=10 --rounds=10
 
@@ -38,17 +39,21 @@ def measure(resolution, precision, batch, steps, rounds, ada_p):
         model.fit(data, steps_per_epoch=3, epochs=1, verbose=0)  # tracing and warm-up
         runs[method] = (model, data)
     seconds = {method: [] for method in configs}
+    cpu_seconds = {method: [] for method in configs}
     for _ in range(rounds):
         for method, (model, data) in runs.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
             seconds[method].append(round((time.perf_counter() - start) / steps, 4))
+            cpu_seconds[method].append(round((time.process_time() - start_cpu) / steps, 4))
     record["load_after"] = load_average()
     record["sec_per_step"] = seconds
+    record["cpu_sec_per_step"] = cpu_seconds
     for method in ("diffaug", "ada"):
         ratios = [a / b for a, b in zip(seconds[method], seconds["none"])]
         record[f"{method}_overhead"] = round(min(seconds[method]) / min(seconds["none"]) - 1.0, 4)
         record[f"{method}_overhead_median_of_rounds"] = round(statistics.median(ratios) - 1.0, 4)
+        record[f"{method}_cpu_overhead"] = round(min(cpu_seconds[method]) / min(cpu_seconds["none"]) - 1.0, 4)
     return record
 
 

@@ -89,50 +89,78 @@ def apply_color(images, matrix):
     return tf.reduce_mean(out, axis=-1, keepdims=True) if channels == 1 else out
 
 
-def _lognormal2(rng, batch, std):
-    return tf.pow(2.0, rng.normal([batch]) * std)
+class Draws:
+    """The random numbers of one batch: ``uniform`` [B, UNIFORM] in [0, 1) and ``normal`` [B, NORMAL] standard
+    normal, one column per use (the names below), so that the whole pipeline is a function of them and p."""
+
+    UNIFORM = ("xflip", "xflip_side", "rotate90", "rotate90_turns", "xint", "xint_x", "xint_y", "scale", "rotate",
+               "rotate_angle", "aniso", "rotate2", "rotate2_angle", "xfrac", "brightness", "contrast", "lumaflip",
+               "lumaflip_side", "hue", "hue_angle", "saturation")
+    NORMAL = ("scale", "aniso", "xfrac_x", "xfrac_y", "brightness", "contrast", "saturation")
+
+    def __init__(self, uniform, normal):
+        self.uniform, self.normal = uniform, normal
+
+    @classmethod
+    def draw(cls, rng, batch):
+        """The numbers of ``batch`` images from the ``tf.random.Generator`` ``rng``."""
+        return cls(rng.uniform([batch, len(cls.UNIFORM)]), rng.normal([batch, len(cls.NORMAL)]))
+
+    def u(self, name):
+        return self.uniform[:, self.UNIFORM.index(name)]
+
+    def n(self, name):
+        return self.normal[:, self.NORMAL.index(name)]
+
+    def applies(self, name, probability):
+        """[B] bool: the images that draw the transformation ``name`` (each with ``probability``)."""
+        return self.u(name) < probability
 
 
-def _where(rng, batch, probability, value, neutral):
-    """``value`` [B] for the images that draw the transformation (each with ``probability``), else ``neutral``."""
-    return tf.where(rng.uniform([batch]) < probability, value, neutral)
-
-
-def draw_geometric_inverse(rng, batch, p, height, width):
+def geometric_inverse(draws, p, height, width):
     """[B, 3, 3] inverse of the composed x-flip, quarter turns, integer translation, isotropic scaling, rotation,
-    anisotropic scaling, rotation and fractional translation (applied in this order), each drawn with its
-    probability."""
-    one, zero = tf.ones([batch]), tf.zeros([batch])
-    flip = _where(rng, batch, p, tf.floor(rng.uniform([batch], 0.0, 2.0)), zero)
+    anisotropic scaling, rotation and fractional translation (applied in this order), each with its probability."""
+    one, zero = tf.ones_like(draws.u("xflip")), tf.zeros_like(draws.u("xflip"))
+    flip = tf.where(draws.applies("xflip", p), tf.floor(draws.u("xflip_side") * 2.0), zero)
     inverse = geometry.scale(1.0 - 2.0 * flip, one)  # its own inverse
-    turns = _where(rng, batch, p, rng.uniform([batch], 0, 4, tf.int32), tf.zeros([batch], tf.int32))
+    turns = tf.where(draws.applies("rotate90", p), tf.cast(tf.floor(draws.u("rotate90_turns") * 4.0), tf.int32), 0)
     inverse = inverse @ geometry.quarter_turn(-turns)
-    shift = rng.uniform([batch, 2], -XINT_MAX, XINT_MAX)
-    shift = tf.where((rng.uniform([batch]) < p)[:, None], shift, 0.0)
+    shift = tf.where(draws.applies("xint", p)[:, None],
+                     tf.stack([draws.u("xint_x"), draws.u("xint_y")], axis=1) * (2.0 * XINT_MAX) - XINT_MAX, 0.0)
     inverse = inverse @ geometry.translate(-tf.round(shift[:, 0] * width), -tf.round(shift[:, 1] * height))
-    s = _where(rng, batch, p, _lognormal2(rng, batch, SCALE_STD), one)
+    s = tf.where(draws.applies("scale", p), tf.pow(2.0, draws.n("scale") * SCALE_STD), one)
     inverse = inverse @ geometry.scale(1.0 / s, 1.0 / s)
     p_rotate = 1.0 - tf.sqrt(tf.clip_by_value(1.0 - p, 0.0, 1.0))
-    theta = _where(rng, batch, p_rotate, rng.uniform([batch], -math.pi, math.pi), zero)
+    theta = tf.where(draws.applies("rotate", p_rotate), (draws.u("rotate_angle") * 2.0 - 1.0) * math.pi, zero)
     inverse = inverse @ geometry.rotate(-theta)
-    s = _where(rng, batch, p, _lognormal2(rng, batch, ANISO_STD), one)
+    s = tf.where(draws.applies("aniso", p), tf.pow(2.0, draws.n("aniso") * ANISO_STD), one)
     inverse = inverse @ geometry.scale(1.0 / s, s)
-    theta = _where(rng, batch, p_rotate, rng.uniform([batch], -math.pi, math.pi), zero)
+    theta = tf.where(draws.applies("rotate2", p_rotate), (draws.u("rotate2_angle") * 2.0 - 1.0) * math.pi, zero)
     inverse = inverse @ geometry.rotate(-theta)
-    shift = rng.normal([batch, 2]) * XFRAC_STD
-    shift = tf.where((rng.uniform([batch]) < p)[:, None], shift, 0.0)
+    shift = tf.where(draws.applies("xfrac", p)[:, None],
+                     tf.stack([draws.n("xfrac_x"), draws.n("xfrac_y")], axis=1) * XFRAC_STD, 0.0)
     return inverse @ geometry.translate(-shift[:, 0] * width, -shift[:, 1] * height)
 
 
-def draw_color(rng, batch, p):
+def color_matrix(draws, p):
     """[B, 4, 4] composed brightness, contrast, luma flip, hue rotation and saturation (in this order)."""
-    one, zero = tf.ones([batch]), tf.zeros([batch])
-    matrix = brightness(_where(rng, batch, p, rng.normal([batch]) * BRIGHTNESS_STD, zero))
-    matrix = contrast(_where(rng, batch, p, _lognormal2(rng, batch, CONTRAST_STD), one)) @ matrix
-    flip = _where(rng, batch, p, tf.floor(rng.uniform([batch], 0.0, 2.0)), zero)
-    matrix = luma_flip(flip) @ matrix
-    matrix = hue_rotation(_where(rng, batch, p, rng.uniform([batch], -math.pi, math.pi), zero)) @ matrix
-    return saturation(_where(rng, batch, p, _lognormal2(rng, batch, SATURATION_STD), one)) @ matrix
+    one, zero = tf.ones_like(draws.u("brightness")), tf.zeros_like(draws.u("brightness"))
+    matrix = brightness(tf.where(draws.applies("brightness", p), draws.n("brightness") * BRIGHTNESS_STD, zero))
+    matrix = contrast(tf.where(draws.applies("contrast", p), tf.pow(2.0, draws.n("contrast") * CONTRAST_STD),
+                               one)) @ matrix
+    matrix = luma_flip(tf.where(draws.applies("lumaflip", p), tf.floor(draws.u("lumaflip_side") * 2.0), zero)) @ matrix
+    theta = tf.where(draws.applies("hue", p), (draws.u("hue_angle") * 2.0 - 1.0) * math.pi, zero)
+    matrix = hue_rotation(theta) @ matrix
+    s = tf.where(draws.applies("saturation", p), tf.pow(2.0, draws.n("saturation") * SATURATION_STD), one)
+    return saturation(s) @ matrix
+
+
+@tf.function(jit_compile=True)
+def _augment(images, p, uniform, normal):
+    """The pipeline given its draws, compiled by XLA (a few hundred small operations fused)."""
+    draws = Draws(uniform, normal)
+    images = geometry.warp(images, geometric_inverse(draws, p, images.shape[1], images.shape[2]))
+    return apply_color(images, color_matrix(draws, p))
 
 
 def ada_augment(images, p, rng):
@@ -140,7 +168,5 @@ def ada_augment(images, p, rng):
     ``tf.random.Generator`` ``rng``; float32 out, differentiable with respect to ``images``. p = 0 returns the
     images unchanged."""
     images = tf.cast(images, tf.float32)
-    batch, height, width = tf.shape(images)[0], images.shape[1], images.shape[2]
-    p = tf.cast(p, tf.float32)
-    images = geometry.warp(images, draw_geometric_inverse(rng, batch, p, height, width))
-    return apply_color(images, draw_color(rng, batch, p))
+    draws = Draws.draw(rng, tf.shape(images)[0])
+    return _augment(images, tf.cast(p, tf.float32), draws.uniform, draws.normal)

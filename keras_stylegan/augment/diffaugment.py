@@ -55,6 +55,7 @@ def translate(images, dx, dy):
     """Move each image by ``dx`` [B] pixels to the right and ``dy`` [B] down (int32): output (i, j) is input
     (i - dy, j - dx), zero where that falls outside."""
     size_y, size_x = images.shape[1], images.shape[2]
+    dx, dy = tf.convert_to_tensor(dx, tf.int32), tf.convert_to_tensor(dy, tf.int32)
     padded = tf.pad(images, [[0, 0], [1, 1], [1, 1], [0, 0]])  # index 0 and size + 1 are the zero border
 
     def source(size, shift):
@@ -67,6 +68,7 @@ def translate(images, dx, dy):
 def cutout(images, top, left, size):
     """Zero the ``size`` x ``size`` square whose top-left pixel is (``top``, ``left``) [B] int32 (it may start
     above or left of the image and extend beyond it)."""
+    top, left = tf.convert_to_tensor(top, tf.int32), tf.convert_to_tensor(left, tf.int32)
     rows = tf.range(images.shape[1])[None, :]
     cols = tf.range(images.shape[2])[None, :]
     inside_rows = (rows >= top[:, None]) & (rows < top[:, None] + size)

@@ -74,8 +74,10 @@ def _bilinear(images, rows, cols):
     return top * (1.0 - fy) + bottom * fy
 
 
+@tf.function(jit_compile=True)
 def _warp_all(images, inverse):
-    """:func:`warp` for every image of the batch (no pass-through)."""
+    """:func:`warp` for every image of the batch (no pass-through); compiled by XLA, whose gathers and scatters
+    (the gradient) take a third of the time of TensorFlow's kernels on a CPU."""
     batch, height, width, channels = tf.shape(images)[0], images.shape[1], images.shape[2], images.shape[3]
     ys = tf.range(height, dtype=tf.float32) + 0.5 - height / 2.0  # output pixel centres, centred coordinates
     xs = tf.range(width, dtype=tf.float32) + 0.5 - width / 2.0
@@ -90,11 +92,9 @@ def _warp_all(images, inverse):
 def warp(images, inverse):
     """Resample float32 ``images`` [B, H, W, C] so that output pixel q shows the input at ``inverse[b] @ q``
     (``inverse`` [B, 3, 3], centred pixel coordinates); images whose matrix is the identity are returned as
-    they are, and a batch where every matrix is the identity costs nothing."""
+    they are. (Every image is resampled, so that the cost does not depend on p: a tf.cond that skipped the work
+    for a batch of identities cannot be differentiated twice inside XLA.)"""
     images = tf.convert_to_tensor(images, tf.float32)
     inverse = tf.convert_to_tensor(inverse, tf.float32)
     identity = tf.reduce_all(tf.equal(inverse, tf.eye(3)), axis=[1, 2])
-    return tf.cond(
-        tf.reduce_all(identity),
-        lambda: images,
-        lambda: tf.where(identity[:, None, None, None], images, _warp_all(images, inverse)))
+    return tf.where(identity[:, None, None, None], images, _warp_all(images, inverse))

@@ -30,6 +30,22 @@ def test_saves_numbered_by_images_keeps_last_n_and_restores(tmp_path):
     assert int(fresh["images_seen"].numpy()) == 48
 
 
+def test_an_optional_item_missing_from_an_older_checkpoint_keeps_its_value(tmp_path):
+    """A run written before ADA existed has no ``augment`` item: it resumes (p stays as it is); a checkpoint that
+    holds the item restores it, and a required item that is missing is still an error."""
+    older = _items()
+    RunCheckpoint(str(tmp_path / "ckpt"), older).save(16)
+    fresh = {**_items(), "augment": {"p": tf.Variable(0.0)}}
+    assert RunCheckpoint(str(tmp_path / "ckpt"), fresh, optional=("augment",)).restore().endswith("ckpt-16")
+    assert float(fresh["augment"]["p"].numpy()) == 0.0 and fresh["w"].numpy().tolist() == [1.0, 2.0]
+    newer = {**_items(), "augment": {"p": tf.Variable(0.375)}}
+    RunCheckpoint(str(tmp_path / "new"), newer, optional=("augment",)).save(32)
+    RunCheckpoint(str(tmp_path / "new"), fresh, optional=("augment",)).restore()
+    assert float(fresh["augment"]["p"].numpy()) == 0.375
+    with pytest.raises(AssertionError, match="not bound to checkpointed values"):
+        RunCheckpoint(str(tmp_path / "ckpt"), fresh).restore(str(tmp_path / "ckpt" / "ckpt-16"))
+
+
 def test_restore_without_checkpoint_returns_none(tmp_path):
     assert RunCheckpoint(str(tmp_path / "none"), _items()).restore() is None
 
