@@ -62,6 +62,14 @@ def test_every_stage_and_fade_in_trains_finite(policy, augment, precision):
         assert step["r1_penalty"] > 0
 
 
+@pytest.mark.slow  # float16 convolutions are slow on CPUs
+def test_float16_with_ada_trains_finite(policy):
+    """Loss scaling: R1's gradient through the (float32) augmentation is taken of the scaled sum and unscaled."""
+    policy("mixed_float16")
+    steps = fit_steps(tiny_model(augment=ADA, resolution=8), 8, 4, 2).steps
+    assert all(math.isfinite(step["d_loss"]) and step["r1_penalty"] > 0 for step in steps), steps
+
+
 def test_conditional_training_with_ada():
     model = tiny_model(augment=ADA, label_size=3, resolution=8)
     images = tf.random.stateless_uniform([4, 8, 8, 3], [0, 1], -1.0, 1.0)
