@@ -16,8 +16,8 @@ compose into one 4x4 matrix on (r, g, b, 1).
 Non-leaking (Sec. 2.2): each transformation is one of a family that, applied with probability p < 1, leaves
 the distribution of the un-augmented images recoverable from that of the augmented ones, so matching the
 augmented distributions makes G match the data's. The closer p gets to 1 the weaker that hold becomes (the
-paper sees leaks from about p = 0.8 on): the adaptive controller (ada_controller.py) keeps p in [0, 1] and the
-run can cap it lower (``AugmentConfig.ada_p_max``).
+paper sees leaks from about p = 0.8 on): the adaptive controller (ada_controller.py) keeps p in
+[0, ``AugmentConfig.ada_p_max``], 0.8 unless set otherwise.
 """
 
 import math
@@ -27,8 +27,6 @@ import tensorflow as tf
 
 from keras_stylegan.augment import geometry
 
-BGC = ("xflip", "rotate90", "xint", "scale", "rotate", "aniso", "xfrac",
-       "brightness", "contrast", "lumaflip", "hue", "saturation")
 XINT_MAX = 0.125  # integer translation: uniform in +-XINT_MAX of the image size, rounded to pixels
 SCALE_STD = 0.2  # isotropic scaling: 2 ** N(0, SCALE_STD^2)
 ANISO_STD = 0.2  # anisotropic scaling: x by 2 ** N(0, ANISO_STD^2), y by its inverse

@@ -48,8 +48,8 @@ def test_d_sees_augmented_images_in_both_steps():
     assert "augment_p" not in plain and logs["augment_p"] == pytest.approx(0.8)
 
 
-@pytest.mark.parametrize("augment, precision", [(DIFFAUG, "float32"), (ADA, "mixed_bfloat16")],
-                         ids=["diffaug-float32", "ada-bfloat16"])
+@pytest.mark.parametrize("augment, precision", [pytest.param(DIFFAUG, "float32", marks=pytest.mark.slow),
+                                                (ADA, "mixed_bfloat16")], ids=["diffaug-float32", "ada-bfloat16"])
 def test_every_stage_and_fade_in_trains_finite(policy, augment, precision):
     policy(precision)
     model = tiny_model(augment=augment)

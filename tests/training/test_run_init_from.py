@@ -36,7 +36,8 @@ def restore(prefix, architecture):
     return {key: {name: v.numpy() for name, v in net.named_weights().items()} for key, net in networks.items()}
 
 
-@pytest.mark.parametrize("augment", [None, AugmentConfig(augment="ada", augment_p=0.5)], ids=["none", "ada"])
+@pytest.mark.parametrize("augment", [None, pytest.param(AugmentConfig(augment="ada", augment_p=0.5),
+                                                         marks=pytest.mark.slow)], ids=["none", "ada"])
 def test_a_new_run_starts_from_the_official_g_d_and_gs_and_trains(tmp_path, augment):
     """Also the transfer-learning case of ADA: fine-tuning an official model on a small set, D seeing augmented
     images."""
