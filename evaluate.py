@@ -4,21 +4,22 @@ The fakes are ``--num_images`` images drawn from the network (z ~ N(0, I), no tr
 a snapshot taken while growing is up-sampled to its full resolution), or the images of ``--images`` (a
 folder or .zip made by anything, resized as the dataset preparation does); the reals are the prepared
 dataset ``--data`` at the same resolution. One JSON line per metric on stdout; when ``--network`` is a
-run directory they are also appended to its ``metrics.jsonl``.
+run directory they are also appended to its ``metrics.jsonl`` (checked before any work). A file of
+``--images`` that does not decode is named in a warning and passed over.
 """
 
 import json
 import os
 
 import numpy as np
-from absl import app, flags
+from absl import flags
 
 import tool_flags
 from keras_stylegan import metrics
-from keras_stylegan.errors import UserError
+from keras_stylegan.errors import UserError, warn
 from keras_stylegan.metrics.fid import DEFAULT_CACHE_DIR
 from keras_stylegan.metrics.image_sets import dataset_batches, generated_batches
-from keras_stylegan.networks import Generator
+from keras_stylegan.output_paths import check_appendable_file, check_creatable_dir
 from keras_stylegan.training.precision import resolve_policy
 from keras_stylegan.training.rundir import OPTIONS_FILE
 from pipelines import sources
@@ -49,31 +50,32 @@ flags.DEFINE_string("cache_dir", os.path.join(os.path.expanduser("~"), ".cache",
 flags.DEFINE_integer("seed", 0, "Seed of the latents, the noise, the reals' order and the metrics' draws.")
 
 
-def with_precision(generator, name):
-    """``generator`` computing in the policy ``name`` names (a copy with the same weights)."""
-    policy = resolve_policy(name)
-    if policy == generator.dtype_policy.name:
-        return generator
-    copy = Generator.from_config({**generator.get_config(), "dtype": policy})
-    copy.set_weights(generator.get_weights())
-    return copy
-
-
-def folder_batches(source, resolution, channels, batch_size):
-    """Yield uint8 batches of the images of a folder or .zip, decoded as the dataset preparation does."""
+def folder_batches(source, resolution, channels, batch_size, count):
+    """Yield uint8 batches of the first ``count`` images of a folder or .zip that decode, decoded as the dataset
+    preparation does; each file that does not decode is named in a warning. A UserError when fewer than
+    ``count`` decode."""
     listing = sources.list_source(source)
-    batch = []
+    batch, done, skipped = [], 0, []
     for member in listing.members:
+        if done + len(batch) == count:
+            break
         try:
             batch.append(decode_image(sources.read_bytes(listing.kind, listing.container, member), resolution,
                                       channels))
-        except SkipImage:
+        except SkipImage as reason:
+            skipped.append(member)
+            warn(f"--images: {member} passed over ({reason}).")
             continue
         if len(batch) == batch_size:
             yield np.stack(batch)
-            batch = []
+            done, batch = done + len(batch), []
     if batch:
         yield np.stack(batch)
+        done += len(batch)
+    if done < count:
+        raise UserError(f"--images={source}: {done} of its {len(listing.members)} image files decode (passed over: "
+                        f"{', '.join(skipped[:3])}{', ...' if len(skipped) > 3 else ''}), the metrics compare {count}; "
+                        f"give --num_images={done} or more images.")
 
 
 def counted(batches, bar, done):
@@ -86,11 +88,18 @@ def counted(batches, bar, done):
 
 def evaluate():
     names = metrics.parse_metrics(FLAGS.metrics)
+    if not names:
+        raise UserError(f"--metrics is empty; give one or more of {', '.join(metrics.METRICS)} (e.g. --metrics=swd).")
     if (FLAGS.network is None) == (FLAGS.images is None):
         raise UserError("give either --network=SRC (a network to draw images from) or --images=DIR_OR_ZIP.")
     if FLAGS.batch_size < 1 or (FLAGS.num_images is not None and FLAGS.num_images < 2):
         raise UserError(f"--batch_size must be >= 1 and --num_images >= 2, got {FLAGS.batch_size} and "
                         f"{FLAGS.num_images}.")
+    run_dir = FLAGS.network if FLAGS.network and os.path.isfile(os.path.join(FLAGS.network, OPTIONS_FILE)) else None
+    if run_dir:
+        check_appendable_file(os.path.join(run_dir, metrics.METRICS_FILE), "--network")
+    if "fid" in names:
+        check_creatable_dir(FLAGS.stats_cache, "--stats_cache")
     options = metrics.MetricOptions(inception=FLAGS.inception or "", cache_dir=FLAGS.stats_cache,
                                     lpips=FLAGS.lpips or "", ppl_crop=FLAGS.ppl_crop, batch_size=FLAGS.batch_size,
                                     seed=FLAGS.seed)
@@ -99,7 +108,7 @@ def evaluate():
     channels = int(manifest["channels"])
     generator = None
     if FLAGS.network is not None:
-        generator = with_precision(tool_flags.load_network(), FLAGS.mixed_precision)
+        generator = tool_flags.load_network().with_policy(resolve_policy(FLAGS.mixed_precision))
         resolution = generator.config.resolution
         if generator.config.num_channels != channels:
             raise UserError(f"the network draws {generator.config.num_channels}-channel images, --data holds "
@@ -110,7 +119,7 @@ def evaluate():
     else:
         resolution = int(manifest["resolution"])
         def fakes(n):
-            return folder_batches(FLAGS.images, resolution, channels, FLAGS.batch_size)
+            return folder_batches(FLAGS.images, resolution, channels, FLAGS.batch_size, n)
         source = {"images": FLAGS.images}
     if str(resolution) not in manifest["resolutions"]:
         raise UserError(f"--data holds images up to {manifest['resolution']} px, the network draws {resolution} px "
@@ -133,7 +142,6 @@ def evaluate():
         fakes=lambda n: counted(fakes(n), bar, done), reals=lambda n: counted(reals(n), bar, done),
         resolution=resolution, channels=channels, reals_key=f"manifest_sha256={manifest_sha256(manifest)}",
         generator=generator)
-    run_dir = FLAGS.network if FLAGS.network and os.path.isfile(os.path.join(FLAGS.network, OPTIONS_FILE)) else None
     extra = {**source, "data": FLAGS.data}
     for record in metrics.evaluate(names, inputs, options, FLAGS.num_images, extra):
         bar.close()
@@ -143,4 +151,4 @@ def evaluate():
 
 
 if __name__ == "__main__":
-    app.run(tool_flags.main_running("evaluate.py", evaluate))
+    tool_flags.run("evaluate.py", evaluate)

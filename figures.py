@@ -7,26 +7,29 @@
     python figures.py interpolation --network=RUN_DIR --space=w # Sec. 4.1 -> interpolation-w.gif (or .mp4)
 
 The default seeds are the ones NVIDIA's generate_figures.py draws the paper's figures with. Only the flags
-a sub-command uses may be given to it.
+a sub-command uses may be given to it. An existing output file is kept unless --overwrite; every flag and the
+output path are checked before the network is loaded.
 """
 
 import os
 
-from absl import app, flags
+from absl import flags
 
 import tool_flags
-from keras_stylegan.errors import UserError, one_line_errors
+from keras_stylegan.errors import UserError
 from keras_stylegan.inference import figures
 from keras_stylegan.inference.grid import enlarge
 from keras_stylegan.inference.image_io import write_png
 from keras_stylegan.inference.latents import parse_seeds
 from keras_stylegan.inference.video import check_video_path, write_video
 from keras_stylegan.networks.style_mixing import BANDS
+from keras_stylegan.output_paths import check_output_file
 from keras_stylegan.networks.truncation import check_truncation_psi
 
 FLAGS = flags.FLAGS
 tool_flags.define_network_flags()
 tool_flags.define_sampling_flags()
+tool_flags.define_overwrite_flag()
 flags.DEFINE_string("output", None, "File to write; default: the sub-command's figure name in the current directory.")
 flags.DEFINE_integer("scale", 1, "Enlarge the picture this many times (nearest neighbour) for small networks.")
 flags.DEFINE_integer("batch_size", 8, "Images generated per batch.")
@@ -47,7 +50,7 @@ flags.DEFINE_integer("steps", 24, "interpolation: frames from one keyframe to th
 flags.DEFINE_integer("fps", 24, "interpolation: frames per second.")
 flags.DEFINE_bool("loop", True, "interpolation: return to the first keyframe at the end.")
 
-COMMON = {"network", "verbose", "trunc", "trunc_cutoff", "output", "scale", "batch_size"}
+COMMON = {"network", "verbose", "trunc", "trunc_cutoff", "output", "overwrite", "scale", "batch_size"}
 COMMANDS = {  # sub-command -> (Fig., default output, flags of its own, default seeds)
     "style-mixing": ("03", "figure03-style-mixing.png", {"rows", "cols", "styles", "noise_mode"}, None),
     "stochastic-variation": ("04", "figure04-stochastic-variation.png", {"seeds", "draws", "samples"}, "1157,1012"),
@@ -55,16 +58,10 @@ COMMANDS = {  # sub-command -> (Fig., default output, flags of its own, default 
     "truncation": ("08", "figure08-truncation.png", {"seeds", "psis", "noise_mode"}, "91,388"),
     "interpolation": (None, "interpolation-{space}.gif", {"seeds", "space", "steps", "fps", "loop", "noise_mode"}, "0-4"),
 }
-OWN_FLAGS = set().union(*(own for _, _, own, _ in COMMANDS.values()))
 
 
-def _check_flags(command):
-    """Every flag given belongs to ``command``; psi-free noise modes for the figures."""
-    allowed = COMMON | COMMANDS[command][2]
-    stray = sorted(name for name in OWN_FLAGS | COMMON if FLAGS[name].present and name not in allowed)
-    if stray:
-        raise UserError(f"--{stray[0]} is not an option of '{command}' (its options: "
-                        f"{', '.join('--' + name for name in sorted(allowed))}).")
+def _check_flags():
+    """Psi-free noise modes for the figures; sizes >= 1 (each flag belongs to the sub-command: tool_flags)."""
     if FLAGS.noise_mode == "random":
         raise UserError("the figures use the network's constant noise (or --noise_mode=none); "
                         "stochastic-variation is the figure of random noise.")
@@ -96,33 +93,50 @@ def _psis():
     return psis
 
 
+def _inputs(command):
+    """The keyword arguments of ``command``'s figure function that come from the flags (checked here, before
+    the network is loaded)."""
+    if command == "style-mixing":
+        rows = parse_seeds(FLAGS.rows or "888,829,1898,1733,1614,845", "--rows")
+        cols = parse_seeds(FLAGS.cols or "639,701,687,615,2268", "--cols")
+        return {"rows": rows, "cols": cols, "styles": _styles(len(rows))}
+    if command == "truncation":
+        return {"seeds": _seeds(command), "psis": _psis()}
+    if command == "stochastic-variation":
+        return {"seeds": _seeds(command), "draws": FLAGS.draws, "samples": FLAGS.samples}
+    if command == "noise-components":
+        return {"seeds": _seeds(command), "fine_from": FLAGS.fine_from}
+    if FLAGS.fps < 1:
+        raise UserError(f"--fps must be >= 1, got {FLAGS.fps}.")
+    return {"seeds": _seeds(command), "space": FLAGS.space, "steps": FLAGS.steps, "loop": FLAGS.loop}
+
+
 def draw(command):
     """Make the picture of ``command`` and write it; returns its path."""
-    _check_flags(command)
+    _check_flags()
+    tool_flags.check_sampling_flags()
     figure, default_output, _, _ = COMMANDS[command]
     output = FLAGS.output or default_output.format(space=FLAGS.space)
     if command == "interpolation":
         check_video_path(output)
     elif not output.lower().endswith(".png"):
         raise UserError(f"--output={output!r}: figures are written as PNG (name it e.g. {default_output}).")
+    check_output_file(output, "--output", FLAGS.overwrite)
+    inputs = _inputs(command)
     generator = tool_flags.load_network()
     sampler, psi = tool_flags.sampler_and_psi(generator)
     if command == "style-mixing":
-        rows = parse_seeds(FLAGS.rows or "888,829,1898,1733,1614,845", "--rows")
-        cols = parse_seeds(FLAGS.cols or "639,701,687,615,2268", "--cols")
-        picture = figures.style_mixing_figure(sampler, rows, cols, _styles(len(rows)), psi)
+        picture = figures.style_mixing_figure(sampler, inputs["rows"], inputs["cols"], inputs["styles"], psi)
     elif command == "truncation":
-        picture = figures.truncation_figure(sampler, _seeds(command), _psis())
+        picture = figures.truncation_figure(sampler, inputs["seeds"], inputs["psis"])
     elif command == "stochastic-variation":
-        picture = figures.stochastic_variation_figure(sampler, _seeds(command), FLAGS.draws, FLAGS.samples, psi,
-                                                      FLAGS.batch_size)
+        picture = figures.stochastic_variation_figure(sampler, inputs["seeds"], inputs["draws"], inputs["samples"],
+                                                      psi, FLAGS.batch_size)
     elif command == "noise-components":
-        picture = figures.noise_components_figure(sampler, _seeds(command), FLAGS.fine_from, psi)
+        picture = figures.noise_components_figure(sampler, inputs["seeds"], inputs["fine_from"], psi)
     else:
-        if FLAGS.fps < 1:
-            raise UserError(f"--fps must be >= 1, got {FLAGS.fps}.")
-        picture = figures.interpolation_frames(sampler, _seeds(command), FLAGS.space, FLAGS.steps, FLAGS.loop, psi,
-                                               FLAGS.batch_size)
+        picture = figures.interpolation_frames(sampler, inputs["seeds"], inputs["space"], inputs["steps"],
+                                               inputs["loop"], psi, FLAGS.batch_size)
     print(f"{'Fig. ' + figure if figure else command}: {tool_flags.describe(generator, sampler, psi)}")
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     if command == "interpolation":
@@ -133,15 +147,6 @@ def draw(command):
     return output
 
 
-def main(argv):
-    tool_flags.quiet_info_logs()
-    with one_line_errors("figures.py", FLAGS.verbose):
-        if len(argv) != 2 or argv[1] not in COMMANDS:
-            given = f"'{' '.join(argv[1:])}'" if len(argv) > 1 else "nothing"
-            raise UserError(f"give one sub-command ({', '.join(COMMANDS)}), got {given}; "
-                            "e.g. python figures.py truncation --network=RUN_DIR.")
-        draw(argv[1])
-
-
 if __name__ == "__main__":
-    app.run(main)
+    tool_flags.run_with_subcommand("figures.py", {command: own for command, (_, _, own, _) in COMMANDS.items()},
+                                   COMMON, "python figures.py truncation --network=RUN_DIR", draw)

@@ -3,20 +3,22 @@
 Reads ``<run>/metrics.jsonl`` (the lines training and evaluate.py append) and draws the figure against the
 thousands of images shown, one point per training-time measurement, as a PNG drawn with Pillow. Several runs
 (``--run=A,B,C``) give one curve each in one plot, with a legend (``--labels``; runs of the same label, e.g. the
-seeds of one setting, share its colour).
+seeds of one setting, share its colour). A line that holds no record (cut short by a crash, edited) is named by
+its number in a warning and passed over. An existing PNG is kept unless --overwrite, checked before anything is
+read.
 """
 
-import json
 import os
 
 import numpy as np
-from absl import app, flags
+from absl import flags
 from PIL import Image, ImageDraw, ImageFont
 
 import tool_flags
-from keras_stylegan.errors import UserError
+from keras_stylegan.errors import UserError, warn
 from keras_stylegan.inference.image_io import atomic_output
-from keras_stylegan.metrics import METRICS_FILE
+from keras_stylegan.metrics import METRICS_FILE, read_records
+from keras_stylegan.output_paths import check_output_file
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("run", None, "The run directory whose metrics.jsonl is plotted; several, comma-separated, "
@@ -26,7 +28,8 @@ flags.DEFINE_string("labels", None, "Legend names of the runs, comma-separated (
 flags.DEFINE_string("figure", "swd", "The figure to plot: a key of the records' results (swd, swd_16, fid, "
                     "augment_p, r_t, ...).")
 flags.DEFINE_string("output", None, "The PNG to write; default <run>/<figure>.png (needed for several runs).")
-flags.DEFINE_bool("verbose", False, "Print the full traceback with an error.")
+tool_flags.define_verbose_flag()
+tool_flags.define_overwrite_flag()
 
 WIDTH, HEIGHT, MARGIN = 640, 400, 56
 INK, GRID = (0, 0, 0), (220, 220, 220)
@@ -38,13 +41,21 @@ def read_curve(run_dir, figure):
     path = os.path.join(run_dir, METRICS_FILE)
     if not os.path.isfile(path):
         raise UserError(f"{run_dir!r} has no {METRICS_FILE} (train with --metrics=swd, or run evaluate.py).")
-    with open(path, encoding="utf-8") as f:
-        records = [json.loads(line) for line in f if line.strip()]
-    points = sorted((r["kimg"], r["results"][figure]) for r in records if "kimg" in r and figure in r["results"])
+    records, problems = read_records(path)
+    for number, problem in problems:
+        warn(f"{path} line {number}: {problem}; passed over.")
+    measured = [(r["kimg"], r["results"][figure]) for r in records if "kimg" in r and figure in r["results"]]
+    points = sorted(point for point in measured if all(_is_number(value) for value in point))
+    if len(points) < len(measured):
+        warn(f"{path}: {len(measured) - len(points)} measurement(s) of {figure!r} are not finite numbers; passed over.")
     if not points:
         found = sorted({key for r in records for key in r["results"]})
         raise UserError(f"no training-time measurement of {figure!r} in {path} (figures there: {', '.join(found)}).")
     return np.array(points, np.float64)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
 
 
 def _ticks(low, high, count=5):
@@ -101,9 +112,10 @@ def plot():
         raise UserError(f"--labels names {len(labels)} runs, --run gives {len(runs)} (one label a run).")
     if len(runs) > 1 and not FLAGS.output:
         raise UserError("several runs need --output=PNG (where the plot of all of them goes).")
+    output = FLAGS.output or os.path.join(runs[0], f"{FLAGS.figure}.png")
+    check_output_file(output, "--output", FLAGS.overwrite)
     curves = [(label, read_curve(run, FLAGS.figure)) for label, run in
               zip(labels or [os.path.basename(os.path.normpath(run)) if len(runs) > 1 else "" for run in runs], runs)]
-    output = FLAGS.output or os.path.join(runs[0], f"{FLAGS.figure}.png")
     if len(runs) == 1:
         title = f"{FLAGS.figure} of {os.path.basename(os.path.normpath(runs[0]))} (last {curves[0][1][-1, 1]:.4g})"
     else:
@@ -115,4 +127,4 @@ def plot():
 
 
 if __name__ == "__main__":
-    app.run(tool_flags.main_running("plot_metrics.py", plot))
+    tool_flags.run("plot_metrics.py", plot)

@@ -318,4 +318,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    app.run(main, flags_parser=tool_flags.flags_parser("train.py"))

@@ -2,6 +2,7 @@
 
 import os
 
+from keras_stylegan.output_paths import check_creatable_dir
 from pipelines import builtin_registry, manifest, prepare
 from pipelines.errors import DatasetError
 
@@ -25,6 +26,7 @@ def ensure_builtin(
     if os.path.isfile(os.path.join(output, manifest.MANIFEST_NAME)):
         manifest.read_manifest(output)
         return output
+    check_creatable_dir(cache_dir, "--cache_dir")
     try:
         prepare.prepare(f"builtin:{name}", output, resolution, channels=channels, encoding=encoding,
                         workers=1, show_progress=show_progress)

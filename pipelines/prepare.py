@@ -20,6 +20,8 @@ import time
 
 from PIL import Image
 
+from keras_stylegan.errors import UserError
+from keras_stylegan.output_paths import check_output_tree, move_into_place
 from pipelines import image_decode, image_job, manifest, progress, pyramid, record_writer, sources
 from pipelines.errors import DatasetError
 
@@ -55,14 +57,10 @@ def prepare(
     started = time.monotonic()
     _check_arguments(resolution, channels, transform, background, encoding, max_images, shards, min_size)
     output = os.path.abspath(output)
-    if os.path.lexists(output) and not overwrite:
-        raise DatasetError(f"Output {output!r} already exists: pass --overwrite to replace it, or choose another.")
-    existing = os.path.dirname(output)
-    while not os.path.exists(existing):
-        existing = os.path.dirname(existing)
-    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
-        raise DatasetError(f"Output {output!r} cannot be created: {existing!r} is not a writable directory; choose "
-                           "another --output or fix its permissions.")
+    try:
+        check_output_tree(output, "--output", overwrite, marker=manifest.MANIFEST_NAME, what="prepared dataset")
+    except UserError as error:
+        raise DatasetError(str(error)) from None
     listing = sources.list_source(source, shuffle_seed, labels)
     if not listing.members:
         raise DatasetError(f"Source {source!r} holds no image files ({', '.join(sources.IMAGE_EXTENSIONS)}).")
@@ -135,7 +133,7 @@ def prepare(
             },
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         })
-        _move_into_place(building, output)
+        move_into_place(building, output)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -204,17 +202,6 @@ def _chunk_results(future):
     except concurrent.futures.process.BrokenProcessPool:
         raise DatasetError("A decoding worker process died (a crash inside an image decoder?): run again with "
                            "--workers=1 to see which file.") from None
-
-
-def _move_into_place(building, output):
-    """Rename the finished ``building`` directory to ``output``, replacing an old one only at the end."""
-    if not os.path.lexists(output):
-        os.rename(building, output)
-        return
-    old = tempfile.mkdtemp(prefix=f".{os.path.basename(output)}.old-", dir=os.path.dirname(output))
-    os.rename(output, os.path.join(old, "dataset"))
-    os.rename(building, output)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _reason_counts(skipped):

@@ -38,7 +38,7 @@ flags.DEFINE_integer("workers", None, "Decoding processes (default: CPUs - 1, as
                      lower_bound=0)
 flags.DEFINE_enum("encoding", "raw", image_job.ENCODINGS, "Record payload: raw uint8 pixels (fastest to "
                   "read) or png (smaller files, a little more CPU to read).")
-flags.DEFINE_bool("overwrite", False, "Replace an existing output directory (only once the new one is complete).")
+tool_flags.define_overwrite_flag()
 flags.DEFINE_integer("min_size", 0, "Skip images whose shorter side is below this many pixels.", lower_bound=0)
 flags.DEFINE_enum("labels", None, ["folders", "json"], "Read class labels (never by default): folders = one "
                   "class per top-level sub-folder; json = dataset.json at the top of the source in stylegan2-ada's "
@@ -108,4 +108,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    app.run(main, flags_parser=tool_flags.flags_parser("prepare_dataset"))

@@ -13,11 +13,14 @@ class ProgressBar:
         stream=None,  # defaults to sys.stderr
         width=30,  # characters of the bar itself
         interval=0.2,  # seconds between redraws on a terminal
+        unit="images",  # what is counted, and its rate's abbreviation
+        rate_unit="img/s",
     ):
         self.total = max(1, total)
         self.stream = stream or sys.stderr
         self.width = width
         self.interval = interval
+        self.unit, self.rate_unit = unit, rate_unit
         self.start = time.monotonic()
         self.last_draw = 0.0
         self.last_decile = -1
@@ -36,8 +39,8 @@ class ProgressBar:
         self.last_draw, self.last_decile = now, decile
         filled = self.width * done // self.total
         rate = done / max(now - self.start, 1e-9)
-        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} images "
-                f"{100 * done / self.total:5.1f}%  {rate:.0f} img/s" + ("" if skipped is None else f"  {skipped} skipped"))
+        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} {self.unit} "
+                f"{100 * done / self.total:5.1f}%  {rate:.0f} {self.rate_unit}" + ("" if skipped is None else f"  {skipped} skipped"))
         self.stream.write(("\r" + line) if self.tty else (line + "\n"))
         self.stream.flush()
 

@@ -69,3 +69,55 @@ def test_a_read_only_directory_is_refused(tmp_path):
             check_creatable_dir(str(locked / "new"), "--outdir")
     finally:
         locked.chmod(0o700)
+
+
+def test_a_tree_output_is_refused_when_it_exists_and_replaced_only_if_the_tool_wrote_it(tmp_path):
+    from keras_stylegan.output_paths import check_output_tree
+
+    target = tmp_path / "data"
+    check_output_tree(str(target), "--output")  # missing: fine
+    target.mkdir()
+    check_output_tree(str(target), "--output", overwrite=True, marker="manifest.json")  # empty: may be replaced
+    (target / "holiday.jpg").write_bytes(b"a photo")
+    with pytest.raises(UserError, match=r"--output: .*data exists; give --overwrite to replace it"):
+        check_output_tree(str(target), "--output", marker="manifest.json")
+    with pytest.raises(UserError, match=r"is a directory but not a prepared dataset \(it has no manifest.json\), so it is "
+                                        r"not replaced even with --overwrite"):
+        check_output_tree(str(target), "--output", overwrite=True, marker="manifest.json", what="prepared dataset")
+    (target / "manifest.json").write_text("{}")
+    check_output_tree(str(target), "--output", overwrite=True, marker="manifest.json")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UserError, match="file exists and is not a directory"):
+        check_output_tree(str(tmp_path / "file"), "--output", overwrite=True, marker="manifest.json")
+    with pytest.raises(UserError, match="is in the way: a file"):
+        check_output_tree(str(tmp_path / "file" / "data"), "--output")
+
+
+def test_move_into_place_swaps_a_finished_directory_in_and_leaves_nothing_else(tmp_path):
+    from keras_stylegan.output_paths import move_into_place
+
+    for content in ("first", "second"):
+        built = tmp_path / f".out.partial-{content}"
+        built.mkdir()
+        (built / "content.txt").write_text(content)
+        move_into_place(str(built), str(tmp_path / "out"))
+        assert sorted(os.listdir(tmp_path)) == ["out"]
+        assert (tmp_path / "out" / "content.txt").read_text() == content
+
+
+def test_an_appendable_file_is_a_regular_file_in_a_writable_directory(tmp_path):
+    from keras_stylegan.output_paths import check_appendable_file
+
+    check_appendable_file(str(tmp_path / "run" / "metrics.jsonl"), "--network")
+    (tmp_path / "metrics.jsonl").mkdir()
+    with pytest.raises(UserError, match="metrics.jsonl is not a regular file"):
+        check_appendable_file(str(tmp_path / "metrics.jsonl"), "--network")
+
+
+def test_more_files_than_max_files_are_refused_naming_the_flag_to_raise():
+    from keras_stylegan.output_paths import check_file_count
+
+    check_file_count(10, 10, "--seeds=0-9")
+    with pytest.raises(UserError, match=r"--seeds=0-10 asks for 11 files, more than --max_files=10; give "
+                                        r"--max_files=11 to write them all"):
+        check_file_count(11, 10, "--seeds=0-10")

@@ -3,6 +3,8 @@ randomized kill -9 soak. Each damaged run resumes from the newest checkpoint tha
 the grids, reals.png and the older checkpoints are untouched, and with --deterministic the final checkpoint
 is bit-identical to an uninterrupted run's."""
 
+import hashlib
+import json
 import os
 import random
 import shutil
@@ -188,3 +190,99 @@ def test_randomized_kill_9_soak_ends_bit_identical_to_an_uninterrupted_run(tmp_p
 
 def _listing(path):
     return os.listdir(path) if os.path.isdir(path) else []
+
+
+def _sums(run_dir):
+    """sha256 of every file of a run directory, by relative path."""
+    found = {}
+    for root, _, files in os.walk(run_dir):
+        for name in files:
+            path = os.path.join(root, name)
+            found[os.path.relpath(path, run_dir)] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    return found
+
+
+def _without_checkpoints(finished_run, tmp_path, set_aside):
+    """A copy of the finished run whose ckpt-* files are deleted, or moved to checkpoints/damaged/."""
+    run_dir = tmp_path / "00000-smoke"
+    shutil.copytree(finished_run, run_dir)
+    checkpoints = run_dir / "checkpoints"
+    if set_aside:
+        os.makedirs(checkpoints / "damaged")
+    for path in checkpoints.glob("ckpt-*"):
+        if set_aside:
+            os.replace(path, checkpoints / "damaged" / path.name)
+        else:
+            os.remove(path)
+    return run_dir
+
+
+@pytest.mark.parametrize("set_aside", [pytest.param(False, id="ckpt files deleted"),
+                                       pytest.param(True, id="ckpt files in damaged/", marks=pytest.mark.slow)])
+def test_a_run_with_training_output_but_no_checkpoint_is_refused_never_restarted_from_0(finished_run, cache_dir,
+                                                                                        tmp_path, set_aside):
+    run_dir = _without_checkpoints(finished_run, tmp_path, set_aside)
+    before = _sums(run_dir)
+    refused = run_train(tmp_path, cache_dir, *SHORT, quiet_default=True)
+    assert refused.returncode == 2
+    damaged = ", 6 file(s) of damaged checkpoints in checkpoints/damaged/" if set_aside else ""
+    assert refused.stderr.strip().splitlines() == [
+        f"train.py: error: cannot resume {run_dir}: it holds training output (4 network snapshot(s), the newest "
+        f"network-snapshot-000000.048.keras, 2 fakes grid(s) past 0 kimg{damaged}) but no checkpoint to continue "
+        "from, and a network snapshot holds Gs alone, not the G, D and optimizer state training needs; it is not "
+        "restarted from 0 over that output: restore its checkpoints/ from a backup, or start a new run with "
+        "--resume=none."]
+    assert refused.stdout == ""
+    assert _sums(run_dir) == before  # not a byte of the run changed, options.json and log.txt included
+    assert sorted(os.listdir(tmp_path)) == ["00000-smoke"]
+
+
+@pytest.mark.slow
+def test_after_the_refusal_resume_none_starts_a_new_run_beside_the_old_one(finished_run, cache_dir, tmp_path):
+    run_dir = _without_checkpoints(finished_run, tmp_path, set_aside=False)
+    before = _sums(run_dir)
+    assert run_train(tmp_path, cache_dir, *SHORT, quiet_default=True).returncode == 2
+    new = run_train(tmp_path, cache_dir, *SHORT, "--resume=none")
+    assert new.returncode == 0, new.stderr[-3000:]
+    assert f"Starting run {tmp_path / '00001-smoke'}: 0.000/0.048 kimg" in new.stdout
+    assert _sums(run_dir) == before
+
+
+def test_an_edited_options_json_is_a_mismatch_naming_the_option_and_nothing_moves(finished_run, cache_dir, tmp_path):
+    run_dir = tmp_path / "00000-smoke"
+    shutil.copytree(finished_run, run_dir)
+    original = (run_dir / "options.json").read_bytes()
+    options = json.loads(original)
+    options["config"]["architecture"]["mbstd_num_features"] = 2  # not on the command line: options.json decides
+    options["flags"]["mbstd_num_features"] = 2
+    (run_dir / "options.json").write_text(json.dumps(options, indent=2))
+    before = _sums(run_dir)
+    refused = run_train(tmp_path, cache_dir, *SHORT, quiet_default=True)
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        f"train.py: error: checkpoint {run_dir}/checkpoints/ckpt-48 was written with other architecture options "
+        "than the run's options.json (mbstd_num_features 1 in ckpt-48, 2 in options.json); nothing was moved: put "
+        "options.json back as it was, or start a new run with --resume=none."]
+    assert _sums(run_dir) == before and not (run_dir / "checkpoints" / "damaged").exists()
+    (run_dir / "options.json").write_bytes(original)
+    resumed = run_train(tmp_path, cache_dir, *SHORT)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert f"Resuming run {run_dir}: 0.048/0.048 kimg" in resumed.stdout and "Done: 0.048 kimg" in resumed.stdout
+
+
+@pytest.mark.slow
+def test_resuming_with_another_precision_is_a_mismatch_that_moves_no_checkpoint(finished_run, cache_dir, tmp_path):
+    """The float32 run resumed with --mixed_precision=float16 (whose optimizers hold a loss-scale step): every
+    checkpoint file reads, so none is set aside as damaged and the run keeps its files, log lines apart."""
+    run_dir = tmp_path / "00000-smoke"
+    shutil.copytree(finished_run, run_dir)
+    before = {name: digest for name, digest in _sums(run_dir).items() if name not in ("log.txt", "lock")}
+    refused = run_train(tmp_path, cache_dir, *SHORT, "--mixed_precision=float16", quiet_default=True)
+    assert refused.returncode == 2
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith(f"train.py: error: checkpoint {run_dir}/checkpoints/ckpt-48 reads, but does not fit the "
+                           "networks and optimizers of the run's options (") and "{{function_node" not in line
+    assert line.endswith("nothing was moved: put the run's options.json back as it was, and give the "
+                         "--mixed_precision the run was trained with, or start a new run with --resume=none.")
+    after = _sums(run_dir)
+    assert {name: after[name] for name in before} == before and set(after) - set(before) <= {"log.txt", "lock"}

@@ -32,6 +32,7 @@ import keras
 
 from keras_stylegan.errors import UserError
 from keras_stylegan.inference.sampler import Sampler
+from keras_stylegan.output_paths import check_creatable_dir, check_output_tree, move_into_place
 
 SIGNATURES = {  # signature name -> Sampler function
     "serving_default": "generate",
@@ -41,6 +42,25 @@ SIGNATURES = {  # signature name -> Sampler function
     "synthesis_random_noise": "synthesis_random_noise",
 }
 NETWORK_FILE = os.path.join("assets.extra", "network.keras")
+SAVED_MODEL_FILE = "saved_model.pb"
+MAX_VERSION = 2**63 - 1  # TF Serving reads version directories as int64
+
+
+def check_export_target(output, version, overwrite=False, flags=("output", "version")):
+    """``<output>/<version>``, once ``version`` is a TF Serving version and the directory can be written: the
+    base directory exists or can be created, and the version directory does not exist unless ``overwrite``,
+    which replaces only a previous export (a directory holding saved_model.pb). A UserError otherwise, naming
+    ``flags`` (the tool's names for output and version). Called by :func:`export_saved_model`, and by a tool
+    before it loads the network."""
+    output_flag, version_flag = flags
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        raise UserError(f"{version_flag} must be an integer from 1 to {MAX_VERSION} (TF Serving's version "
+                        f"directories are int64), got {version!r}.")
+    check_creatable_dir(output, output_flag)
+    target = os.path.join(os.fspath(output), str(version))
+    check_output_tree(target, output_flag, overwrite, marker=SAVED_MODEL_FILE, what="SavedModel",
+                      retry=f"{version_flag} (e.g. {version + 1})" if version < MAX_VERSION else version_flag)
+    return target
 
 
 def export_saved_model(
@@ -48,13 +68,11 @@ def export_saved_model(
     output,  # the model's base directory; the export goes to <output>/<version>
     version=1,  # a positive integer: TF Serving serves the highest version in <output>
     truncation_cutoff=None,  # layers truncation applies to; None = the generator's default
+    overwrite=False,  # replace an existing <output>/<version> that holds a SavedModel
 ):
-    """Write the SavedModel (through a hidden temporary directory renamed at the end); returns its path."""
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise UserError(f"version must be a positive integer (TF Serving's version directories), got {version!r}.")
-    target = os.path.join(os.fspath(output), str(version))
-    if os.path.exists(target):
-        raise UserError(f"{target} already exists: give another version (e.g. {version + 1}) or remove it.")
+    """Write the SavedModel (through a hidden temporary directory renamed at the end, so a server never sees
+    half an export); returns its path."""
+    target = check_export_target(output, version, overwrite)
     os.makedirs(output, exist_ok=True)
     sampler = Sampler(generator, truncation_cutoff=truncation_cutoff)
     # Not archive.track(generator): on the TensorFlow backend it adds the keras.Variable wrappers beside the
@@ -71,10 +89,11 @@ def export_saved_model(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(partial, 0o777 & ~umask)  # mkdtemp's 0700 would hide the model from a server running as another user
-        os.rename(partial, target)
+        move_into_place(partial, target)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
+
 
 
 def saved_model_dir(path):
@@ -82,7 +101,7 @@ def saved_model_dir(path):
     highest version; None when there is none."""
     versions = sorted((int(name) for name in _listdir(path) if name.isdigit()), reverse=True)
     for directory in [path] + [os.path.join(path, str(v)) for v in versions[:1]]:
-        if os.path.isfile(os.path.join(directory, "saved_model.pb")):
+        if os.path.isfile(os.path.join(directory, SAVED_MODEL_FILE)):
             return directory
     return None
 

@@ -122,8 +122,7 @@ def default_fine_from(generator):
 
 def with_noise_only_in(generator, layers):
     """A copy of ``generator`` whose constant noise is zero outside the styled ``layers`` (indices)."""
-    copy = type(generator).from_config(generator.get_config())
-    copy.set_weights(generator.get_weights())
+    copy = generator.copy()
     for index, layer in enumerate(copy.synthesis.styled_layers):
         if index not in layers:
             layer.noise.const_noise.assign(tf.zeros_like(layer.noise.const_noise))

@@ -9,9 +9,11 @@ from PIL import Image
 @contextlib.contextmanager
 def atomic_output(path):
     """Yield a temporary path beside ``path`` (same extension) to write to; on success it becomes ``path``
-    by an atomic rename, on failure it is removed and ``path`` is left as it was."""
+    by an atomic rename, on failure it is removed and ``path`` is left as it was. Missing directories are
+    created."""
     path = os.fspath(path)
     directory, name = os.path.split(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
     partial = os.path.join(directory, f".partial-{os.getpid()}-{name}")
     try:
         yield partial

@@ -15,9 +15,9 @@ MAX_SEED = 2**32 - 1  # numpy's RandomState takes seeds in [0, 2**32)
 _ITEM = re.compile(r"^(\d+)(?:-(\d+))?$")
 
 
-def parse_seeds(text, what="--seeds"):
-    """``"0-35,85"`` -> [0, 1, ..., 35, 85]: comma-separated seeds and inclusive ranges A-B, in order."""
-    seeds = []
+def _seed_ranges(text, what):
+    """``[(first, last), ...]`` of ``"0-35,85"``, each checked; a UserError naming ``what`` otherwise."""
+    ranges = []
     for item in str(text).replace(" ", "").split(","):
         match = _ITEM.match(item)
         if not match:
@@ -26,8 +26,22 @@ def parse_seeds(text, what="--seeds"):
         first, last = int(match.group(1)), int(match.group(2) or match.group(1))
         if last < first or last > MAX_SEED:
             raise UserError(f"{what}={text!r}: {item!r} is not a range A-B with A <= B <= {MAX_SEED}.")
-        seeds.extend(range(first, last + 1))
-    return seeds
+        ranges.append((first, last))
+    return ranges
+
+
+def parse_seeds(text, what="--seeds"):
+    """``"0-35,85"`` -> [0, 1, ..., 35, 85]: comma-separated seeds and inclusive ranges A-B, in order."""
+    return [seed for first, last in _seed_ranges(text, what) for seed in range(first, last + 1)]
+
+
+def count_seeds(text, what="--seeds"):
+    """How many distinct seeds ``text`` names, counted without listing them (``0-4294967295`` is one range)."""
+    count, end = 0, -1
+    for first, last in sorted(_seed_ranges(text, what)):
+        count += max(0, last - max(first, end + 1) + 1)
+        end = max(end, last)
+    return count
 
 
 def latents_for_seeds(seeds, z_dim):

@@ -5,7 +5,9 @@ Writes ``NAME.keras`` (Gs, the averaged generator that sampling uses, with the o
 sampling defaults) and, unless ``--networks=Gs``, ``NAME-G.keras`` (the training generator G) and
 ``NAME-D.keras`` (the discriminator D) beside it. Each loads with ``keras.saving.load_model`` once
 ``keras_stylegan`` is imported. Files are written under temporary names and renamed only when all are
-complete; existing outputs are kept unless ``--overwrite``. Errors are one line, exit status 2.
+complete; existing outputs are kept unless ``--overwrite`` (keras_stylegan/output_paths.py, checked before the
+pickle is read). Errors are one line, exit status 2; TensorFlow's start-up lines are held back as in the other
+tools (keras_stylegan/startup.py) unless ``--verbose``.
 """
 
 import argparse
@@ -14,6 +16,7 @@ import os
 import sys
 
 from keras_stylegan.errors import UserError, one_line_errors
+from keras_stylegan.output_paths import check_output_file
 
 TOOL = "keras_stylegan.legacy"
 
@@ -39,9 +42,8 @@ def convert(source, output, networks="all", overwrite=False):
     from keras_stylegan.legacy.official_model import read_official
 
     paths = output_paths(output, networks)
-    existing = [path for path in paths.values() if os.path.exists(path)]
-    if existing and not overwrite:
-        raise UserError(f"{existing[0]} exists; pass --overwrite to replace it, or choose another --output.")
+    for path in paths.values():
+        check_output_file(path, "--output", overwrite)
     model = read_official(source)
     missing = [role for role in paths if role not in model.weights]
     if missing:
@@ -69,8 +71,16 @@ def convert(source, output, networks="all", overwrite=False):
     return paths
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse whose usage errors (a missing or unknown option) are one line as every other error."""
+
+    def error(self, message):
+        with one_line_errors(TOOL):
+            raise UserError(f"{message} (see --help).")
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog=f"python -m {TOOL}",
         description="Convert NVIDIA's official StyleGAN v1 pickle (e.g. karras2019stylegan-ffhq-1024x1024.pkl) "
                     "into keras-stylegan .keras files, without running code from the pickle.")

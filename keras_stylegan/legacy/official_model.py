@@ -114,6 +114,9 @@ def read_official(path):
         return _official_model(path, networks)
     except OfficialModelError as error:
         raise OfficialModelError(f"{path}: {error}") from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as error:  # a state garbled by damage
+        raise OfficialModelError(f"{path}: its networks are not laid out as in NVIDIA's files ({type(error).__name__}: "
+                                 f"{error}); the file is damaged: download it again.") from None
 
 
 def _official_model(path, networks):

@@ -11,6 +11,7 @@ never compiled.
 
 import codecs
 import pickle
+import sys
 
 import numpy as np
 
@@ -99,15 +100,35 @@ class RestrictedUnpickler(pickle.Unpickler):
 
 
 def read_pickle(path):
-    """The object an official pickle holds, with :class:`OfficialNetwork` for every network in it."""
+    """The object an official pickle holds, with :class:`OfficialNetwork` for every network in it.
+
+    A damaged file (cut short, bytes changed) is an OfficialModelError whatever the unpickler meets: a length
+    asking for more memory than there is, numpy refusing a garbled dtype (SystemError). What a failed load
+    leaves half-built is freed here, and Python's report of a buffer numpy still held in it (printed while it
+    is freed, outside any exception) is held back: it would print after the one-line error.
+    """
+    hooks = sys.excepthook, sys.unraisablehook
+    sys.excepthook = sys.unraisablehook = lambda *args: None
+    try:
+        return _load(path)
+    finally:
+        sys.excepthook, sys.unraisablehook = hooks
+
+
+def _load(path):
+    """:func:`read_pickle` without its clean-up: the OfficialModelError is raised once the failed unpickler and
+    its traceback are gone."""
     try:
         with open(path, "rb") as file:
             return RestrictedUnpickler(file, path).load()
-    except OfficialModelError:
-        raise
+    except OfficialModelError as error:
+        message = str(error)
     except OSError as error:
-        raise OfficialModelError(f"cannot read {path}: {error.strerror or error}.") from None
+        message = f"cannot read {path}: {error.strerror or error}."
+    except MemoryError:
+        message = (f"{path} is not a readable pickle (a length in it asks for more memory than there is); is the "
+                   "download complete?")
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError,
-            OverflowError) as error:
-        raise OfficialModelError(f"{path} is not a readable pickle ({type(error).__name__}: {error}); "
-                                 "is the download complete?") from None
+            OverflowError, SystemError) as error:
+        message = f"{path} is not a readable pickle ({type(error).__name__}: {error}); is the download complete?"
+    raise OfficialModelError(message)  # here the failed unpickler and what it built are freed (reference counts)

@@ -53,7 +53,8 @@ class LPIPS:
             self.weights = {name: tf.constant(stored[name], tf.float32) for name in layer_names()}
         self._distance = tf.function(self._compute)
 
-    def _features(self, images):
+    def features(self, images):
+        """The five unit-normalised VGG16 feature maps of images [N, H, W, 3] in [-1, 1]."""
         x = (images - tf.constant(SHIFT)) / tf.constant(SCALE)
         taps = []
         for b, count in enumerate(BLOCKS):
@@ -65,11 +66,15 @@ class LPIPS:
             taps.append(x / (tf.sqrt(tf.reduce_sum(x * x, axis=-1, keepdims=True)) + 1e-10))
         return taps
 
-    def _compute(self, x, y):
+    def distance_of_features(self, features_x, features_y):
+        """The distance [N] between two images' :meth:`features` (a projection computes its target's once)."""
         total = 0.0
-        for k, (a, b) in enumerate(zip(self._features(x), self._features(y))):
+        for k, (a, b) in enumerate(zip(features_x, features_y)):
             total += tf.reduce_mean(tf.reduce_sum(self.weights[f"lin{k}"] * (a - b) ** 2, axis=-1), axis=[1, 2])
         return total
+
+    def _compute(self, x, y):
+        return self.distance_of_features(self.features(x), self.features(y))
 
     def __call__(self, x, y):
         return self._distance(tf.cast(x, tf.float32), tf.cast(y, tf.float32))

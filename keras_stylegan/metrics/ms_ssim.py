@@ -9,11 +9,15 @@ C2 = (0.03 L)^2 with L = 255, scales 2x2-averaged, and the product of the terms 
 ``tf.image.ssim_multiscale`` computes. Images smaller than 176 px (where five scales need a window that
 no longer fits) use the scales whose size is at least 11 px and the first weights, renormalised to sum 1.
 
+:func:`ms_ssim_tf` is the same definition in TensorFlow, differentiable, for losses (the projector's): each
+term is clipped at a small positive floor instead of 0, where the power of a weight below 1 has no gradient.
+
 Diversity of a set: the mean MS-SSIM over random pairs (consecutive images of a shuffled or freshly
 generated stream); lower means more varied. The reals' figure is the reference a generator should reach.
 """
 
 import numpy as np
+import tensorflow as tf
 
 WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 WINDOW = 11
@@ -77,6 +81,35 @@ def ms_ssim(x, y):
         product = product * np.maximum(term, 0.0) ** weight
         x, y = _halve(x), _halve(y)
     return product.mean(axis=-1)
+
+
+def ms_ssim_tf(x, y, floor=1e-4):
+    """MS-SSIM per image pair [N] of float NHWC tensors in [0, 255], differentiable (terms clipped at ``floor``)."""
+    x, y = tf.cast(x, tf.float32), tf.cast(y, tf.float32)
+    channels = x.shape[-1]
+    taps = tf.constant(_gaussian_taps(), tf.float32)
+    rows = tf.tile(tf.reshape(taps, [WINDOW, 1, 1, 1]), [1, 1, channels, 1])
+    cols = tf.tile(tf.reshape(taps, [1, WINDOW, 1, 1]), [1, 1, channels, 1])
+
+    def window_mean(images):
+        images = tf.nn.depthwise_conv2d(images, rows, [1, 1, 1, 1], "VALID")
+        return tf.nn.depthwise_conv2d(images, cols, [1, 1, 1, 1], "VALID")
+
+    c1, c2 = (K1 * MAX_VALUE) ** 2, (K2 * MAX_VALUE) ** 2
+    scales = num_scales(min(x.shape[1], x.shape[2]))
+    weights = np.asarray(WEIGHTS[:scales]) / np.sum(WEIGHTS[:scales])
+    product = 1.0
+    for scale, weight in enumerate(weights):
+        mean_x, mean_y = window_mean(x), window_mean(y)
+        var_x = window_mean(x * x) - mean_x ** 2
+        var_y = window_mean(y * y) - mean_y ** 2
+        cov = window_mean(x * y) - mean_x * mean_y
+        term = (2 * cov + c2) / (var_x + var_y + c2)
+        if scale == scales - 1:
+            term *= (2 * mean_x * mean_y + c1) / (mean_x ** 2 + mean_y ** 2 + c1)
+        product *= tf.maximum(tf.reduce_mean(term, axis=[1, 2]), floor) ** float(weight)
+        x, y = tf.nn.avg_pool2d(x, 2, 2, "VALID"), tf.nn.avg_pool2d(y, 2, 2, "VALID")
+    return tf.reduce_mean(product, axis=-1)
 
 
 def diversity(batches, num_images):

@@ -8,6 +8,7 @@ metric, the JSON line tools print and append to a run's ``metrics.jsonl``.
 import dataclasses
 import datetime
 import json
+import os
 import time
 from typing import Any, Callable
 
@@ -133,6 +134,39 @@ def evaluate(names, inputs, options, num_images=None, extra=None):
 
 
 def append_record(path, record):
-    """Append ``record`` as one JSON line to ``path`` (a run's metrics.jsonl)."""
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps(record, sort_keys=True) + "\n")
+    """Append ``record`` as one JSON line to ``path`` (a run's metrics.jsonl), in one write. A file whose last
+    line lacks its newline (a write cut short, an edit) first gets one, so the record never joins that line."""
+    line = (json.dumps(record, sort_keys=True) + "\n").encode("utf-8")
+    with open(path, "a+b") as f:  # appends go to the end whatever was read
+        size = f.seek(0, os.SEEK_END)
+        if size:
+            f.seek(size - 1)
+            if f.read(1) != b"\n":
+                line = b"\n" + line
+        f.write(line)
+
+
+def read_records(path):
+    """``(records, problems)`` of a metrics.jsonl: every line that holds a record (a JSON object with
+    ``results``), and ``(line number, what is wrong)`` for each line that does not (cut short, edited), so
+    that a reader can say which lines it passed over and use the rest. Records glued onto one line by an
+    older append are all read."""
+    records, problems = [], []
+    decoder = json.JSONDecoder()
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for number, line in enumerate(f, 1):
+            text, found = line.strip(), []
+            try:
+                while text:
+                    value, end = decoder.raw_decode(text)
+                    found.append(value)
+                    text = text[end:].lstrip()
+            except json.JSONDecodeError as error:
+                problems.append((number, f"not JSON ({error.msg} at column {error.colno}; cut short or edited?)"))
+                continue
+            bad = [value for value in found if not (isinstance(value, dict) and isinstance(value.get("results"), dict))]
+            if bad:
+                problems.append((number, "not a metric record (a JSON object with 'results')"))
+                continue
+            records.extend(found)
+    return records, problems

@@ -39,6 +39,17 @@ class ArchitectureModel(keras.Model):
             named[key] = variable
         return named
 
+    def copy(self, **overrides):
+        """A new network of this one's configuration (with ``overrides`` of its constructor arguments, e.g.
+        ``dtype="float32"`` or ``name=...``) holding a copy of its weights."""
+        copy = type(self).from_config({**self.get_config(), **overrides})
+        copy.set_weights(self.get_weights())
+        return copy
+
+    def with_policy(self, policy):
+        """This network if it computes in the dtype policy ``policy`` (e.g. "float32"), else a :meth:`copy` that does."""
+        return self if self.dtype_policy.name == policy else self.copy(dtype=policy)
+
     def get_config(self):
         return {
             "config": self.config.to_dict(),

@@ -96,11 +96,12 @@ class Generator(ArchitectureModel):
             ws = self.truncate(ws, truncation_psi, truncation_cutoff)
         return ws
 
-    def synthesize(self, ws, stage=None, alpha=None, noise_mode="random", seed=None):
-        """Images [N, stage, stage, C] from per-layer styles ``ws``; see :class:`Synthesis`. ``stage`` and
-        ``alpha`` default to the generator's sampling defaults ``self.stage`` / ``self.alpha``."""
+    def synthesize(self, ws, stage=None, alpha=None, noise_mode="random", seed=None, noise=None):
+        """Images [N, stage, stage, C] from per-layer styles ``ws``; see :class:`Synthesis` (``noise``: the
+        noise images of every styled layer, e.g. a projection's). ``stage`` and ``alpha`` default to the
+        generator's sampling defaults ``self.stage`` / ``self.alpha``."""
         stage, alpha = self._stage_and_alpha(stage, alpha)
-        return self.synthesis(ws, stage=stage, alpha=alpha, noise_mode=noise_mode, seed=seed)
+        return self.synthesis(ws, stage=stage, alpha=alpha, noise_mode=noise_mode, seed=seed, noise=noise)
 
     def _stage_and_alpha(self, stage, alpha):
         """A call's stage and alpha: the given ones, or the sampling defaults. A given stage without an

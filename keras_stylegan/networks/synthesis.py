@@ -69,8 +69,9 @@ class StyledLayer(keras.layers.Layer):
         self.bias = self.add_weight(name="bias", shape=(self.channels,), initializer="zeros")
         self.built = True
 
-    def call(self, x, ws, noise_mode="random", seed=None):
-        """``x``: the previous layer's output, or the batch size for the constant layer."""
+    def call(self, x, ws, noise_mode="random", seed=None, noise=None):
+        """``x``: the previous layer's output, or the batch size for the constant layer. ``noise``: None, or
+        the noise images of every styled layer (see :meth:`Synthesis.call`), of which this layer takes its own."""
         if self.in_channels is None:
             x = self.const(x)
         else:
@@ -78,7 +79,8 @@ class StyledLayer(keras.layers.Layer):
             if self.up:
                 x = self.blur(x)
         if self.use_noise:
-            x = self.noise(x, noise_mode=noise_mode, seed=seed)
+            x = self.noise(x, noise_mode=noise_mode, seed=seed,
+                           noise=None if noise is None else noise[self.layer_index])
         x = tf.nn.leaky_relu(x + tf.cast(self.bias, x.dtype), alpha=0.2)
         return self.adain(x, ws[:, self.layer_index])
 
@@ -141,10 +143,10 @@ class SynthesisBlock(keras.layers.Layer):
         """The block's two styled layers, input side first."""
         return [self.const, self.conv] if self.resolution == 4 else [self.conv0_up, self.conv1]
 
-    def call(self, x, ws, noise_mode="random", seed=None):
+    def call(self, x, ws, noise_mode="random", seed=None, noise=None):
         """Features at this resolution from the previous block's (or, at 4x4, the batch size)."""
         for layer in self.styled_layers:
-            x = layer(x, ws, noise_mode=noise_mode, seed=seed)
+            x = layer(x, ws, noise_mode=noise_mode, seed=seed, noise=noise)
         return x
 
     def get_config(self):
@@ -179,8 +181,18 @@ class Synthesis(keras.layers.Layer):
         """Every styled layer, in style-index order (ws[:, i] drives the i-th)."""
         return [layer for block in self.blocks for layer in block.styled_layers]
 
-    def call(self, ws, stage=None, alpha=1.0, noise_mode="random", seed=None):
-        """Images [N, stage, stage, C] from per-layer styles ``ws`` [N, >= layers at stage, dlatent]."""
+    def noise_shapes(self, stage=None):
+        """``[(resolution, resolution)]`` of the noise image of every styled layer active at ``stage``."""
+        stage = self.config.check_stage(stage)
+        return [(layer.resolution, layer.resolution) for layer in self.styled_layers if layer.resolution <= stage]
+
+    def call(self, ws, stage=None, alpha=1.0, noise_mode="random", seed=None, noise=None):
+        """Images [N, stage, stage, C] from per-layer styles ``ws`` [N, >= layers at stage, dlatent].
+
+        ``noise``: None (the noise ``noise_mode`` says), or one noise image ``[N or 1, H, W, 1]`` per styled
+        layer active at the stage, in style-index order (shapes: :meth:`noise_shapes`), used as they are (a
+        projection optimises them, as NVIDIA's projector does).
+        """
         check_noise_mode(noise_mode)
         stage = self.config.check_stage(stage)
         ws = tf.cast(ws, self.compute_dtype)
@@ -188,7 +200,7 @@ class Synthesis(keras.layers.Layer):
         for res in self.config.resolutions:
             if res > stage:
                 break
-            previous, x = x, self.block(res)(x, ws, noise_mode=noise_mode, seed=seed)
+            previous, x = x, self.block(res)(x, ws, noise_mode=noise_mode, seed=seed, noise=noise)
         images = self.block(stage).to_rgb(x)
         if stage > 4:
             images = fade_in(lambda: upsample2d(self.block(stage // 2).to_rgb(previous)), images, alpha)

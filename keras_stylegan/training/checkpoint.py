@@ -9,8 +9,14 @@ Restoring never trusts the ``checkpoint`` index file alone: the ``ckpt-N`` files
 first, and one that does not read (truncated, zero-length or altered data, a missing or garbled ``.index``)
 is moved into ``checkpoints/damaged/`` with a line saying why, never deleted; the next older one is tried.
 Leftover ``ckpt-N_temp`` directories of a save that was killed are incomplete by construction and removed.
+
+A checkpoint that reads but does not fit the networks being restored (the run's options.json edited, a
+precision whose optimizers hold other variables) is not damaged: it is a :class:`CheckpointMismatchError`
+naming what differs, and nothing is moved. Every checkpoint records the architecture options it was written
+with (``architecture``, a JSON string), so that a difference is reported by option and both values.
 """
 
+import json
 import os
 import re
 import shutil
@@ -77,10 +83,53 @@ class CheckpointRecoveryError(UserError):
     """A run directory holds checkpoints, but none of them can be read."""
 
 
+class CheckpointMismatchError(UserError):
+    """A checkpoint that reads, but was written for other networks than the ones it is restored into."""
+
+
+ARCHITECTURE = "architecture"  # checkpoint key of the architecture options it was written with (a JSON string)
+_ARCHITECTURE_KEY = f"{ARCHITECTURE}/.ATTRIBUTES/VARIABLE_VALUE"
+
+
+def written_architecture(prefix):
+    """The architecture options (a dict) checkpoint ``prefix`` was written with; None for a checkpoint of a
+    version that did not record them. Raises what a damaged index raises (one of RESTORE_ERRORS)."""
+    reader = tf.train.load_checkpoint(prefix)
+    if not reader.has_tensor(_ARCHITECTURE_KEY):
+        return None
+    return json.loads(reader.get_tensor(_ARCHITECTURE_KEY).decode("utf-8"))
+
+
+def architecture_mismatch(prefix, architecture, expected_from="options.json"):
+    """``"fmap_max 16 in ckpt-48, 32 in options.json; ..."`` for every architecture option whose value differs
+    between checkpoint ``prefix`` and ``architecture`` (a dict, from ``expected_from``); "" when they agree or
+    the checkpoint did not record its options."""
+    written = written_architecture(prefix)
+    if written is None:
+        return ""
+    name = os.path.basename(prefix)
+    return "; ".join(f"{key} {written.get(key)!r} in {name}, {value!r} in {expected_from}"
+                     for key, value in sorted(architecture.items()) if written.get(key) != value)
+
+
+def check_architecture(prefix, architecture):
+    """A CheckpointMismatchError naming each option (and both values) where checkpoint ``prefix`` was written
+    with other architecture options than ``architecture`` (a dict: the run's options.json)."""
+    differences = architecture_mismatch(prefix, architecture)
+    if differences:
+        raise CheckpointMismatchError(
+            f"checkpoint {prefix} was written with other architecture options than the run's options.json "
+            f"({differences}); nothing was moved: put options.json back as it was, or start a new run with "
+            "--resume=none.")
+
+
 DAMAGED_DIR = "damaged"  # unreadable checkpoints are moved here, inside the checkpoints directory
 _CHECKPOINT_FILE = re.compile(r"^ckpt-(\d+)(\.index|\.data-\d{5}-of-\d{5})$")
 _TEMP_SAVE = re.compile(r"^ckpt-\d+_temp$")
-_UNREADABLE = (tf.errors.OpError, ValueError, AssertionError, IndexError, OSError)  # what a damaged file raises
+# What restoring a checkpoint raises, for damage (OpError, IndexError, OSError) or for a checkpoint that reads
+# but does not fit (ValueError, AssertionError; and OpError for a dtype, e.g. the loss-scale step of float16):
+# why_unreadable tells them apart.
+RESTORE_ERRORS = (tf.errors.OpError, ValueError, AssertionError, IndexError, OSError)
 
 
 def checkpoints_on_disk(directory):
@@ -91,17 +140,33 @@ def checkpoints_on_disk(directory):
     return [os.path.join(directory, f"ckpt-{n}") for n in sorted(numbers, reverse=True)]
 
 
-def _files_of(prefix):
+def checkpoint_files(prefix):
     """The files of one checkpoint: its ``.index`` and ``.data-*`` shards that exist."""
     directory, name = os.path.split(prefix)
+    if not os.path.isdir(directory):
+        return []
     return [os.path.join(directory, f) for f in sorted(os.listdir(directory))
             if (m := _CHECKPOINT_FILE.match(f)) and f"ckpt-{m.group(1)}" == name]
 
 
-def _why_unreadable(prefix):
-    """None when ``prefix`` has its index; otherwise the reason (a checkpoint is nothing without it)."""
+def error_text(error, limit=300):
+    """TensorFlow's message of ``error`` on one line, without its ``{{function_node ...}}`` prefix."""
+    text = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", " ".join(str(error).split()))
+    return text[:limit] or type(error).__name__
+
+
+def why_unreadable(prefix):
+    """None when every file of checkpoint ``prefix`` reads (its index, and every tensor against its checksum);
+    otherwise what is wrong, in a few words. Reads the whole checkpoint: called once a restore has failed, to
+    tell damage from a checkpoint that does not fit."""
     if not os.path.isfile(prefix + ".index"):
         return "its .index file is missing"
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        for name in reader.get_variable_to_shape_map():
+            reader.get_tensor(name)
+    except (tf.errors.OpError, IndexError, OSError, ValueError) as error:
+        return error_text(error, 200)
     return None
 
 
@@ -115,12 +180,17 @@ class RunCheckpoint:
         max_to_keep=3,
         is_chief=True,  # non-chief workers write into a temporary directory; only the chief moves files
         log=print,  # one line per checkpoint set aside or temporary directory removed
+        architecture=None,  # the architecture options (a dict) to record in every checkpoint and compare on restore
         optional=(),  # keys of items that checkpoints of earlier versions lack: left as they are when missing
     ):
         self.directory = directory
         self.items = dict(items)
+        self.architecture = architecture
         self.optional = tuple(optional)
-        self.checkpoint = tf.train.Checkpoint(**{key: checkpointable(item) for key, item in self.items.items()})
+        self._trackables = {key: checkpointable(item) for key, item in self.items.items()}
+        recorded = {} if architecture is None else {
+            ARCHITECTURE: tf.Variable(json.dumps(architecture, sort_keys=True), trainable=False)}
+        self.checkpoint = tf.train.Checkpoint(**self._trackables, **recorded)
         self.is_chief = is_chief
         self.log = log
         self.max_to_keep = max_to_keep
@@ -143,30 +213,24 @@ class RunCheckpoint:
         or None when the directory holds no checkpoint.
 
         Checkpoints that do not read are set aside in ``damaged/`` (on the chief) and the next older one is
-        tried; raises CheckpointRecoveryError when there were checkpoints and none reads, and
+        tried; raises CheckpointRecoveryError when there were checkpoints and none reads,
+        CheckpointMismatchError for one that reads but does not fit (nothing is moved), and
         CheckpointFormatError for a checkpoint of an older version.
         """
         if path:
-            self._restore(path)
+            reason = self._restore(path)
+            if reason:
+                raise CheckpointRecoveryError(f"checkpoint {path} does not read ({reason}).")
             self.latest = path
             return path
         self._remove_interrupted_saves()
         candidates = checkpoints_on_disk(self.directory)
-        set_aside = []
         for prefix in candidates:
-            reason = _why_unreadable(prefix)
-            if reason is None:
-                try:
-                    self._restore(prefix)
-                except CheckpointFormatError:
-                    raise
-                except _UNREADABLE as error:
-                    reason = " ".join(str(error).split())[:200] or type(error).__name__
+            reason = self._restore(prefix)
             if reason is None:
                 self._write_index(prefix)
                 self.latest = prefix
                 return prefix
-            set_aside.append(prefix)
             self._set_aside(prefix, reason)
         if candidates:
             where = os.path.join(self.directory, DAMAGED_DIR) if self.is_chief else self.directory
@@ -177,13 +241,32 @@ class RunCheckpoint:
         return None
 
     def _restore(self, prefix):
-        """Restore every item from ``prefix``; an optional item the checkpoint does not hold keeps its value."""
-        _check_format(prefix)
-        saved = {name.split("/")[0] for name, _ in tf.train.list_variables(prefix)}
-        missing = [key for key in self.optional if key not in saved]
-        checkpoint = self.checkpoint if not missing else tf.train.Checkpoint(
-            **{key: checkpointable(item) for key, item in self.items.items() if key not in missing})
-        checkpoint.restore(prefix).assert_existing_objects_matched()
+        """Restore one checkpoint (an optional item it does not hold keeps its value): None, or why it does not
+        read (damaged). One whose files all read but that does
+        not fit (other architecture options, or variables of another precision) is a CheckpointMismatchError,
+        naming the options or what TensorFlow found."""
+        try:
+            _check_format(prefix)
+            if self.architecture is not None:
+                check_architecture(prefix, self.architecture)
+            recorded = self.architecture is None or written_architecture(prefix) is not None
+            saved = {name.split("/")[0] for name, _ in tf.train.list_variables(prefix)}
+            missing = [key for key in self.optional if key not in saved]
+            checkpoint = self.checkpoint if recorded and not missing else tf.train.Checkpoint(
+                **{key: item for key, item in self._trackables.items() if key not in missing})
+            checkpoint.restore(prefix).assert_existing_objects_matched()
+            return None
+        except UserError:
+            raise
+        except RESTORE_ERRORS as error:
+            reason = why_unreadable(prefix)
+            if reason:
+                return reason
+            raise CheckpointMismatchError(
+                f"checkpoint {prefix} reads, but does not fit the networks and optimizers of the run's options "
+                f"({error_text(error)}); nothing was moved: put the run's options.json back as it "
+                "was, and give the --mixed_precision the run was trained with, or start a new run with "
+                "--resume=none.") from None
 
     def _remove_interrupted_saves(self):
         """Remove ``ckpt-N_temp`` directories: a save killed before it finished (TensorFlow writes the shards
@@ -203,7 +286,7 @@ class RunCheckpoint:
         damaged = os.path.join(self.directory, DAMAGED_DIR)
         os.makedirs(damaged, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        for file in _files_of(prefix):
+        for file in checkpoint_files(prefix):
             target = os.path.join(damaged, os.path.basename(file))
             if os.path.exists(target):
                 target = os.path.join(damaged, f"{stamp}-{os.path.basename(file)}")

@@ -20,6 +20,7 @@ small for them is an error that leaves no run directory behind.
 import dataclasses
 import math
 import os
+import re
 
 import keras
 import numpy as np
@@ -33,18 +34,21 @@ from keras_stylegan.metrics.image_sets import dataset_batches, generated_batches
 from keras_stylegan import Discriminator, Generator
 from keras_stylegan.training import callbacks as run_callbacks
 from keras_stylegan.training import summaries
-from keras_stylegan.training.checkpoint import NonFiniteStateError, RunCheckpoint
+from keras_stylegan.training.checkpoint import (DAMAGED_DIR, RESTORE_ERRORS, CheckpointMismatchError,
+                                                NonFiniteStateError, RunCheckpoint, check_architecture,
+                                                checkpoints_on_disk)
 from keras_stylegan.training.config import ConfigError, TrainingConfig, architecture_differences
 from keras_stylegan.training.model import StyleGAN
 from keras_stylegan.training.precision import resolve_policy, slow_precision_warning
-from keras_stylegan.training.rundir import (check_outdir, create_run_dir, read_options, resolve_run_dir,
-                                            write_options)
+from keras_stylegan.output_paths import check_creatable_dir
+from keras_stylegan.training.rundir import create_run_dir, read_options, resolve_run_dir, write_options
 from keras_stylegan.training.runlock import RunLock
 from keras_stylegan.training.runlog import RunLog
-from keras_stylegan.training.snapshot import write_snapshot
+from keras_stylegan.training.snapshot import list_snapshots, write_snapshot
 from keras_stylegan.training.strategy import make_strategy
 
 GRID_CHUNK = 8  # images per generator call when drawing grids
+_FAKES = re.compile(r"^fakes-(\d+\.\d{3})(-trunc)?\.png$")  # the fakes grids (_Snapshots.fakes)
 METRICS_BATCH = 32  # images per generator call and per reals batch when measuring metrics
 
 
@@ -87,6 +91,48 @@ def _check_resume(config, run_dir):
         )
 
 
+def _check_not_restarting(run_dir):
+    """A clear error before anything is written when a run directory to resume holds no checkpoint but holds
+    training output (network snapshots, fakes grids past 0 kimg, checkpoints set aside as damaged): training
+    is never restarted from 0 over it. A network snapshot cannot take the checkpoint's place: it holds Gs
+    alone, not G, D and the optimizer state. A directory whose run was stopped before its first checkpoint
+    (options.json, log.txt, the 0 kimg grids) starts again from 0, which loses nothing."""
+    checkpoints = os.path.join(run_dir, "checkpoints")
+    if checkpoints_on_disk(checkpoints):
+        return
+    snapshots = list_snapshots(run_dir)
+    grids = [name for name in os.listdir(run_dir) if (match := _FAKES.match(name)) and float(match.group(1)) > 0]
+    damaged_dir = os.path.join(checkpoints, DAMAGED_DIR)
+    damaged = os.listdir(damaged_dir) if os.path.isdir(damaged_dir) else []
+    held = []
+    if snapshots:
+        held.append(f"{len(snapshots)} network snapshot(s), the newest {os.path.basename(snapshots[-1])}")
+    if grids:
+        held.append(f"{len(grids)} fakes grid(s) past 0 kimg")
+    if damaged:
+        held.append(f"{len(damaged)} file(s) of damaged checkpoints in checkpoints/{DAMAGED_DIR}/")
+    if held:
+        raise ConfigError(
+            f"cannot resume {run_dir}: it holds training output ({', '.join(held)}) but no checkpoint to continue "
+            "from, and a network snapshot holds Gs alone, not the G, D and optimizer state training needs; it is not "
+            "restarted from 0 over that output: restore its checkpoints/ from a backup, or start a new run with "
+            "--resume=none.")
+
+
+def _check_checkpoint_options(config, run_dir):
+    """Before anything is written: the newest checkpoint whose index reads was written with the architecture
+    the run's options give (a CheckpointMismatchError naming the options otherwise; a damaged checkpoint is
+    left to the restore, which sets it aside)."""
+    for prefix in checkpoints_on_disk(os.path.join(run_dir, "checkpoints")):
+        try:
+            check_architecture(prefix, config.architecture.to_dict())
+        except CheckpointMismatchError:
+            raise
+        except RESTORE_ERRORS:  # a damaged index: the restore sets the checkpoint aside
+            continue
+        return
+
+
 def _official_start(config):
     """The official model (``init_from``) a new run starts from, its architecture checked against the
     run's before anything is written; None when the run starts from random weights."""
@@ -120,7 +166,7 @@ def _check_data(config, dataset_factory, replicas):
 def _open_run_dir(config, run_dir, resuming):
     """Create a new run's directory (after checking --outdir) and lock the run directory."""
     if not resuming:
-        check_outdir(config.outdir)
+        check_creatable_dir(config.outdir, "--outdir")
         create_run_dir(run_dir)
     return RunLock(run_dir)
 
@@ -243,6 +289,8 @@ def _train(config, dataset_factory, extra_options, reals_key):
     run_dir, resuming = resolve_run_dir(config.outdir, config.config_name, config.resume)
     if resuming:
         _check_resume(config, run_dir)
+        _check_not_restarting(run_dir)
+        _check_checkpoint_options(config, run_dir)
     official = _official_start(config)
     policy = resolve_policy(config.mixed_precision)
     _check_data(config, dataset_factory, strategy.num_replicas_in_sync)
@@ -259,10 +307,7 @@ def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_d
     phase, fade-in, snapshot or total boundary (``lock``: the run directory's, on the chief; None elsewhere)."""
     schedule, arch = config.schedule, config.architecture
     is_chief = lock is not None
-    if is_chief:
-        write_options(run_dir, {"config": config.to_dict(), **extra_options})
     log = RunLog(os.path.join(run_dir, "log.txt") if is_chief else None)
-    writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard")) if is_chief else None
     if lock and lock.previous:
         log(f"took over the lock of a training that ended without releasing it ({lock.previous})")
     warning = slow_precision_warning(policy)
@@ -292,9 +337,13 @@ def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_d
         max_to_keep=config.checkpoints_to_keep,
         is_chief=is_chief,
         log=log,
+        architecture=arch.to_dict(),
         optional=("augment",),  # runs of keras-stylegan before augmentation (p stays 0: they had none)
     )
     restored = checkpoint.restore()
+    if is_chief:  # only once the checkpoint (if any) has restored: a run that cannot resume keeps its files
+        write_options(run_dir, {"config": config.to_dict(), **extra_options})
+    writer = tf.summary.create_file_writer(os.path.join(run_dir, "tensorboard")) if is_chief else None
     if official and not restored:
         for role, network in (("G", model.generator), ("D", model.discriminator), ("Gs", model.ema_generator)):
             official.assign(role, network)

@@ -55,18 +55,6 @@ def resolve_run_dir(outdir, config_name, resume):
     return resume, True
 
 
-def check_outdir(outdir):
-    """A UserError unless run directories can be created in ``outdir`` (created itself if missing)."""
-    existing = os.path.abspath(outdir)
-    while not os.path.exists(existing):
-        existing = os.path.dirname(existing)
-    if not os.path.isdir(existing):
-        raise UserError(f"--outdir={outdir}: {existing} is a file, not a directory; choose another --outdir.")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UserError(f"--outdir={outdir}: {existing} is not writable; choose another --outdir or fix its "
-                        "permissions.")
-
-
 def create_run_dir(run_dir):
     """Create a new run's directory; a UserError if it appeared meanwhile (another training started it)."""
     try:

@@ -12,8 +12,11 @@ import re
 
 import tensorflow as tf
 
-from keras_stylegan.errors import UserError
+from keras_stylegan.errors import DamagedFileError, UserError
+from keras_stylegan.inference.image_io import atomic_output
 from keras_stylegan.networks import Generator
+from keras_stylegan.training.checkpoint import (RESTORE_ERRORS, check_architecture, checkpoint_files,
+                                                checkpoints_on_disk, error_text, why_unreadable)
 from keras_stylegan.training.config import TrainingConfig
 from keras_stylegan.training.rundir import OPTIONS_FILE, read_options
 
@@ -28,13 +31,10 @@ def snapshot_name(images_seen):
 def write_snapshot(generator, run_dir, images_seen, stage, alpha):
     """Write ``generator`` (Gs) with sampling defaults ``stage`` / ``alpha`` as the snapshot of
     ``images_seen``, through a temporary file and an atomic rename; returns its path."""
-    snapshot = type(generator).from_config(
-        {**generator.get_config(), "name": "Gs", "stage": int(stage), "alpha": float(alpha)})
-    snapshot.set_weights(generator.get_weights())
+    snapshot = generator.copy(name="Gs", stage=int(stage), alpha=float(alpha))
     path = os.path.join(run_dir, snapshot_name(images_seen))
-    partial = os.path.join(run_dir, ".partial-" + os.path.basename(path))
-    snapshot.save(partial)
-    os.replace(partial, path)
+    with atomic_output(path) as partial:
+        snapshot.save(partial)
     return path
 
 
@@ -50,12 +50,14 @@ def list_snapshots(run_dir):
 
 def _checkpoint_prefix(path):
     """The ``.../checkpoints/ckpt-N`` prefix of a checkpoint given as its prefix, one of its files, or
-    the checkpoints directory (its newest); None when ``path`` is none of these."""
+    the checkpoints directory (its newest on disk, whatever the ``checkpoint`` index file says); None when
+    ``path`` is none of these."""
     path = os.path.normpath(path)
     if os.path.isdir(path):
-        return tf.train.latest_checkpoint(path)
+        found = checkpoints_on_disk(path)
+        return found[0] if found else None
     prefix = re.sub(r"\.(index|data-\d{5}-of-\d{5})$", "", path)
-    return prefix if os.path.isfile(prefix + ".index") else None
+    return prefix if checkpoint_files(prefix) else None
 
 
 def is_checkpoint(path):
@@ -65,7 +67,8 @@ def is_checkpoint(path):
 
 def generator_from_checkpoint(path):
     """Gs of a training checkpoint (prefix ``<run>/checkpoints/ckpt-N``, one of its files, or the
-    checkpoints directory for its newest), at the stage and alpha it had reached."""
+    checkpoints directory for its newest), at the stage and alpha it had reached. A UserError naming the
+    checkpoint when it does not read, or was written with other architecture options than its run's."""
     prefix = _checkpoint_prefix(path)
     if prefix is None:
         raise UserError(f"{path} is not a training checkpoint (give <run>/checkpoints/ckpt-N or a run directory).")
@@ -73,12 +76,31 @@ def generator_from_checkpoint(path):
     if not os.path.isfile(os.path.join(run_dir, OPTIONS_FILE)):
         raise UserError(f"checkpoint {prefix} is not inside a run directory (no {run_dir}/{OPTIONS_FILE}): "
                         "its architecture is unknown (keep checkpoints/ inside the run directory).")
-    config = TrainingConfig.from_dict(read_options(run_dir)["config"])
-    seen = int(tf.train.load_variable(prefix, "images_seen/.ATTRIBUTES/VARIABLE_VALUE"))
-    generator = Generator(config.architecture, truncation_psi=config.truncation_psi,
-                          truncation_cutoff=config.truncation_cutoff, stage=config.schedule.resolution(seen),
-                          alpha=config.schedule.alpha(seen), name="Gs")
-    status = tf.train.Checkpoint(ema_generator=generator.named_weights()).restore(prefix)
-    status.expect_partial()
-    status.assert_existing_objects_matched()
-    return generator
+    try:
+        config = TrainingConfig.from_dict(read_options(run_dir)["config"])
+    except UserError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise UserError(f"{run_dir}/{OPTIONS_FILE} does not hold a run's options ({type(error).__name__}: "
+                        f"{error}), so the architecture of checkpoint {prefix} is unknown; restore the file from a "
+                        "backup.") from None
+    try:
+        check_architecture(prefix, config.architecture.to_dict())
+        seen = int(tf.train.load_variable(prefix, "images_seen/.ATTRIBUTES/VARIABLE_VALUE"))
+        generator = Generator(config.architecture, truncation_psi=config.truncation_psi,
+                              truncation_cutoff=config.truncation_cutoff, stage=config.schedule.resolution(seen),
+                              alpha=config.schedule.alpha(seen), name="Gs")
+        status = tf.train.Checkpoint(ema_generator=generator.named_weights()).restore(prefix)
+        status.expect_partial()
+        status.assert_existing_objects_matched()
+        return generator
+    except UserError:
+        raise
+    except RESTORE_ERRORS as error:
+        reason = why_unreadable(prefix)
+        if reason:
+            raise DamagedFileError(f"checkpoint {prefix}", f"it does not read ({reason})",
+                                   "give an older checkpoint, or the run's network snapshot") from None
+        raise UserError(f"checkpoint {prefix} reads, but does not fit the network its run's options.json describes "
+                        f"({error_text(error)}); put options.json back as it was, or give the run's "
+                        "network snapshot.") from None

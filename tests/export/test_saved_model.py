@@ -279,12 +279,32 @@ def test_load_generator_takes_an_export_back_and_refuses_other_savedmodels(made,
 
 def test_an_existing_version_or_a_bad_one_is_refused_before_writing(made):
     G = load_generator(made["network"])
-    with pytest.raises(UserError, match=r"1 already exists: give another version \(e.g. 2\)"):
+    with pytest.raises(UserError, match=r"stylegan/1 exists; give --overwrite to replace it, or choose another "
+                                        r"version \(e.g. 2\)"):
         export_saved_model(G, made["export"], version=1)
-    for version in (0, "2", True):
-        with pytest.raises(UserError, match="version must be a positive integer"):
+    for version in (0, "2", True, 2**63):
+        with pytest.raises(UserError, match=r"version must be an integer from 1 to 9223372036854775807"):
             export_saved_model(G, made["export"], version=version)
     assert os.listdir(made["export"]) == ["1"]
     refused = run_tool("export.py", f"--network={made['network']}", f"--output={made['export']}")
     assert refused.returncode == 2
-    assert refused.stderr.strip().splitlines()[-1].startswith("export.py: error: ") and "already exists" in refused.stderr
+    assert refused.stderr.strip().splitlines()[-1] == (  # the suite's TF_CPP_MIN_LOG_LEVEL=2 lets cuInit through
+        f"export.py: error: --output: {made['export']}/1 exists; give --overwrite to replace it, or choose another "
+        "--version (e.g. 2).")
+
+
+def test_overwrite_replaces_a_previous_export_but_never_another_directory(made, tmp_path):
+    G = load_generator(made["network"])
+    base = tmp_path / "models"
+    first = export_saved_model(G, str(base), version=3)
+    marker = os.path.join(first, "left-by-the-first-export")
+    open(marker, "w").close()
+    assert export_saved_model(G, str(base), version=3, overwrite=True) == first
+    assert not os.path.exists(marker) and os.path.isfile(os.path.join(first, "saved_model.pb"))
+    assert sorted(os.listdir(base)) == ["3"]  # no partial or old directory left behind
+    mine = base / "4"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("not an export")
+    with pytest.raises(UserError, match=r"stylegan|4 is a directory but not a SavedModel \(it has no saved_model.pb\)"):
+        export_saved_model(G, str(base), version=4, overwrite=True)
+    assert (mine / "notes.txt").read_text() == "not an export"

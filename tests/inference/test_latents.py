@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from keras_stylegan.errors import UserError
-from keras_stylegan.inference.latents import class_labels, latents_for_seeds, parse_seeds
+from keras_stylegan.inference.latents import class_labels, count_seeds, latents_for_seeds, parse_seeds
 
 
 def test_seeds_are_ranges_and_single_seeds_in_order():
@@ -12,6 +12,15 @@ def test_seeds_are_ranges_and_single_seeds_in_order():
     assert parse_seeds("7") == [7]
     assert parse_seeds("5-5, 2") == [5, 2]
     assert len(parse_seeds("0-35,85")) == 37
+
+
+def test_seeds_are_counted_without_listing_them_and_overlaps_count_once():
+    assert count_seeds("0-4294967295") == 2**32  # listing these would take 100+ GB
+    assert count_seeds("0-9,5-14,3,20") == 16  # 0..14 and 20, by hand
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        text = ",".join(f"{a}-{a + rng.integers(0, 6)}" for a in rng.integers(0, 30, 4))
+        assert count_seeds(text) == len(set(parse_seeds(text))), text
 
 
 @pytest.mark.parametrize("text", ["", "a", "1-", "-3", "3-1", "1.5", "0-4294967296", "1,,2"])

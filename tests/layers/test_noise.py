@@ -53,3 +53,26 @@ def test_one_seed_per_sample_makes_each_sample_independent_of_its_batch():
     np.testing.assert_array_equal(batch[0], batch[2])  # the same seed, the same noise
     assert not np.allclose(batch[0], batch[1])
     assert abs(batch[..., 0].std() - 1.0) < 0.25
+
+
+def test_given_noise_images_replace_the_mode():
+    layer = _layer()
+    layer.strength.assign([1.0, 2.0, 3.0])
+    x = np.zeros((2, 8, 8, 3), np.float32)
+    noise = np.random.default_rng(3).normal(size=(2, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_allclose(layer(x, noise_mode="none", noise=noise).numpy(), noise * [1.0, 2.0, 3.0], rtol=1e-6)
+    const = layer.const_noise.numpy()
+    np.testing.assert_array_equal(layer(x, noise=const).numpy(), layer(x, noise_mode="const").numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "mixed_bfloat16"])
+def test_const_noise_is_the_stored_image_times_the_strength_bit_for_bit(dtype):
+    # The const path is a 1x1 convolution (so that converters keep the image, not an H x W x C product):
+    # one product per value, the same bits as the broadcast product written out in numpy.
+    layer = NoiseInjection(5, 8, seed_index=1, dtype=dtype)
+    layer.strength.assign(np.random.default_rng(1).normal(size=5).astype(np.float32))
+    x = tf.cast(np.random.default_rng(2).normal(size=(2, 8, 8, 5)), layer.compute_dtype)
+    noise = tf.cast(layer.const_noise, layer.compute_dtype).numpy()
+    strength = tf.cast(layer.strength, layer.compute_dtype).numpy()
+    expected = (x.numpy() + noise * strength).astype(x.numpy().dtype)
+    np.testing.assert_array_equal(layer(x, noise_mode="const").numpy(), expected)

@@ -52,7 +52,7 @@ def test_gs_alone_and_existing_outputs_kept_without_overwrite(official, tmp_path
         main([f"--source={official}", f"--output={output}", "--networks=Gs"])
     assert exit_info.value.code == 2
     error = capsys.readouterr().err.strip()
-    assert error == f"keras_stylegan.legacy: error: {output} exists; pass --overwrite to replace it, or choose another --output."
+    assert error == f"keras_stylegan.legacy: error: --output={output} exists; give --overwrite to replace it, or choose another --output."
     assert os.path.getmtime(output) == before
     assert main([f"--source={official}", f"--output={output}", "--networks=Gs", "--overwrite"]) == 0
     assert os.listdir(tmp_path) == ["gs.keras"]

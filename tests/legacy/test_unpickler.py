@@ -125,3 +125,36 @@ def test_damaged_and_missing_files_are_one_line_errors(tmp_path):
         read_pickle(truncated)
     with pytest.raises(OfficialModelError, match="cannot read .*missing.pkl"):
         read_pickle(tmp_path / "missing.pkl")
+
+
+def test_a_pickle_damaged_anywhere_in_its_structure_is_an_official_model_error_never_a_traceback(tmp_path, capfd):
+    """200 damaged copies of an official pickle (32 px fixture): cut at random points, or one bit flipped in
+    one of its opcodes (the structure; a flip inside an array's bytes changes a weight and goes unseen). Each
+    reads, or ends in OfficialModelError (one line), whatever Python's unpickler meets (a length asking for
+    terabytes, numpy's SystemError on a garbled dtype), and nothing else is printed."""
+    import random
+
+    from official_pickle import write_fixture_pickle
+
+    from keras_stylegan.legacy import read_official
+
+    data = open(write_fixture_pickle(tmp_path / "official.pkl", "r32", tmp_path / "ran"), "rb").read()
+    opcodes = [position for _, _, position in pickletools.genops(data)]
+    rng = random.Random(0)
+    outcomes = {"read": 0, "refused": 0}
+    for case in range(200):
+        damaged = bytearray(data)
+        if case % 4 == 0:
+            damaged = damaged[:rng.randrange(len(damaged))]
+        else:
+            damaged[rng.choice(opcodes)] ^= 1 << rng.randrange(8)
+        path = tmp_path / "damaged.pkl"
+        path.write_bytes(bytes(damaged))
+        try:
+            read_official(path)
+            outcomes["read"] += 1
+        except OfficialModelError as error:
+            assert "\n" not in str(error) and str(path) in str(error)
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 100 and not os.path.exists(tmp_path / "ran"), outcomes
+    assert capfd.readouterr().err == ""

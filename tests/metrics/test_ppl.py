@@ -1,6 +1,7 @@
 """PPL (StyleGAN Sec. 4.1) and LPIPS-VGG16: LPIPS against a numpy computation of the documented network on
 narrow random weights in the documented npz layout, PPL's epsilon scaling, percentile filter and crop."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -80,6 +81,7 @@ def test_face_crop_takes_rows_3_to_7_and_columns_2_to_6_eighths():
 
 @pytest.fixture(scope="module")
 def generator():
+    keras.utils.set_random_seed(0)  # the same weights every run; conftest clears the global seed afterwards
     return with_noise(Generator(ArchitectureConfig(resolution=16, latent_size=16, dlatent_size=16, mapping_layers=2,
                                                    mapping_fmaps=16, fmap_base=64, fmap_max=16)))
 
@@ -89,11 +91,14 @@ def squared_pixels(a, b):
 
 
 def test_path_lengths_are_distances_over_epsilon_squared(generator, space="w"):
-    # A squared distance grows as epsilon^2 for small epsilon: d / epsilon^2 hardly depends on it.
+    # A squared distance grows as epsilon^2 for small epsilon: d / epsilon^2 hardly depends on it. A pair whose
+    # step crosses a leaky ReLU's kink moves a few per cent (6% was seen), so the typical ratio is held tight and
+    # each one loosely; a division by epsilon instead of epsilon^2 would make every ratio 0.5.
     small = ppl.path_lengths(generator, squared_pixels, 8, 8, space, "full", epsilon=1e-3)
     smaller = ppl.path_lengths(generator, squared_pixels, 8, 8, space, "full", epsilon=5e-4)
     assert np.all(small > 0)
-    np.testing.assert_allclose(smaller, small, rtol=0.05)
+    assert np.median(smaller / small) == pytest.approx(1, abs=0.02)
+    np.testing.assert_allclose(smaller, small, rtol=0.15)
     zero = ppl.path_lengths(generator, lambda a, b: np.zeros(len(a)), 4, 4, space, "end")
     assert np.all(zero == 0)
 

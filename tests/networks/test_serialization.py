@@ -55,3 +55,18 @@ def test_get_config_round_trips_dtype_trainable_and_sampling_defaults(tiny_confi
     assert (G2.truncation_psi, G2.truncation_cutoff, G2.name) == (0.5, 4, "g")
     D2 = Discriminator.from_config(Discriminator(tiny_config, dtype="float32").get_config())
     assert D2.dtype_policy.name == "float32" and D2.trainable
+
+
+def test_copy_holds_the_weights_with_overrides_and_with_policy_copies_only_for_another_policy(tiny_config):
+    G = Generator(tiny_config, dtype="mixed_bfloat16")
+    _perturb(G)
+    snapshot = G.copy(name="Gs", stage=16, alpha=0.5)
+    assert (snapshot.name, snapshot.stage, snapshot.alpha, snapshot.dtype_policy.name) == ("Gs", 16, 0.5,
+                                                                                          "mixed_bfloat16")
+    float32 = G.with_policy("float32")
+    assert float32.compute_dtype == "float32" and G.compute_dtype == "bfloat16"
+    for copy in (snapshot, float32):
+        assert copy is not G
+        for ours, theirs in zip(copy.get_weights(), G.get_weights()):
+            np.testing.assert_array_equal(ours, theirs)
+    assert float32.with_policy("float32") is float32 and G.with_policy("mixed_bfloat16") is G

@@ -132,7 +132,8 @@ def test_explore_draws_every_figure_from_a_run_directory(quickstart, tmp_path, h
     notebook = _execute("explore.ipynb", tmp_path, home, network=run)
     _check("explore.ipynb", notebook, tmp_path, [
         "explore/seeds.png", "explore/truncation.png", "explore/style-mixing.png",
-        "explore/stochastic-variation.png", "explore/interpolation.gif"])
+        "explore/stochastic-variation.png", "explore/interpolation.gif", "explore/projection.png",
+        "explore/projected.npz", "explore/edit.png", "explore/mix.png", "explore/blend.png"])
 
 
 def test_serving_exports_a_snapshot_and_answers_rest_and_grpc_requests(quickstart, tmp_path, home):

@@ -79,7 +79,7 @@ def test_only_malformed_exits_non_zero_and_leaves_nothing(tmp_path):
     ("missing", 16, "out", "does not exist"),
     ("src", 48, "out", "power of two"),
     ("src", 2, "out", "power of two"),
-    ("src", 16, "src", "already exists: pass --overwrite"),
+    ("src", 16, "src", "src exists; give --overwrite to replace it"),
     ("builtin:nope", 16, "out", "builtin:twemoji"),
 ])
 def test_bad_arguments_are_one_line_errors_before_any_work(tmp_path, source, resolution, output, message):
@@ -165,7 +165,7 @@ def test_max_images_shards_and_overwrite(tmp_path):
     assert [s["count"] for s in manifest["resolutions"]["8"]["shards"]] == [3, 3, 1]
     for shard in manifest["resolutions"]["4"]["shards"]:
         assert len(read_records(tmp_path / "out" / shard["file"])) == shard["count"]
-    with pytest.raises(DatasetError, match="already exists"):
+    with pytest.raises(DatasetError, match="out exists; give --overwrite"):
         prepare(str(tmp_path / "src"), str(tmp_path / "out"), 8, workers=1, show_progress=False)
     prepare(str(tmp_path / "src"), str(tmp_path / "out"), 4, overwrite=True, workers=1, show_progress=False)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())

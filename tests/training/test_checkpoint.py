@@ -199,3 +199,69 @@ def test_a_non_chief_worker_skips_a_damaged_checkpoint_without_moving_it(tmp_pat
     assert lines[0].startswith(f"skipped checkpoint {directory}/ckpt-48")
     assert os.path.exists(os.path.join(directory, DATA)) and not os.path.exists(os.path.join(directory, "damaged"))
     ckpt.close()
+
+
+def _files_and_bytes(directory):
+    return {name: open(os.path.join(directory, name), "rb").read() for name in sorted(os.listdir(directory))}
+
+
+def test_a_checkpoint_written_with_other_architecture_options_is_a_mismatch_naming_them_and_nothing_moves(tmp_path):
+    from keras_stylegan.training.checkpoint import CheckpointMismatchError
+
+    written = {"resolution": 8, "fmap_max": 16, "latent_size": 16}
+    RunCheckpoint(str(tmp_path / "ckpt"), _items(), architecture=written).save(16)
+    before = _files_and_bytes(tmp_path / "ckpt")
+    edited = {**written, "fmap_max": 32, "latent_size": 8}
+    with pytest.raises(CheckpointMismatchError) as error:
+        RunCheckpoint(str(tmp_path / "ckpt"), _items(), architecture=edited, log=pytest.fail).restore()
+    assert ("(fmap_max 16 in ckpt-16, 32 in options.json; latent_size 16 in ckpt-16, 8 in options.json); nothing was "
+            "moved") in str(error.value)
+    assert _files_and_bytes(tmp_path / "ckpt") == before  # no damaged/, nothing rewritten
+
+
+def test_a_readable_checkpoint_that_does_not_fit_the_variables_is_a_mismatch_not_damage(tmp_path):
+    from keras_stylegan.training.checkpoint import CheckpointMismatchError
+
+    RunCheckpoint(str(tmp_path / "ckpt"), _items()).save(16)  # records no options, as before they were recorded
+    before = _files_and_bytes(tmp_path / "ckpt")
+    wider = {"w": tf.Variable([1.0, 2.0, 3.0]), "images_seen": tf.Variable(0, dtype=tf.int64)}
+    with pytest.raises(CheckpointMismatchError, match=r"ckpt-16 reads, but does not fit .*incompatible tensor with shape"):
+        RunCheckpoint(str(tmp_path / "ckpt"), wider, architecture={"fmap_max": 16}, log=pytest.fail).restore()
+    more = {**_items(), "steps": tf.Variable(0, dtype=tf.int64)}
+    with pytest.raises(CheckpointMismatchError, match="not bound to checkpointed values"):
+        RunCheckpoint(str(tmp_path / "ckpt"), more, log=pytest.fail).restore()
+    assert _files_and_bytes(tmp_path / "ckpt") == before
+
+
+def test_a_checkpoint_that_recorded_no_options_restores_and_the_next_one_records_them(tmp_path):
+    from keras_stylegan.training.checkpoint import written_architecture
+
+    old = _items()
+    old["w"].assign([5.0, 6.0])
+    RunCheckpoint(str(tmp_path / "ckpt"), old).save(16)
+    assert written_architecture(str(tmp_path / "ckpt" / "ckpt-16")) is None
+    items = _items()
+    ckpt = RunCheckpoint(str(tmp_path / "ckpt"), items, architecture={"fmap_max": 16})
+    assert ckpt.restore().endswith("ckpt-16")
+    np.testing.assert_array_equal(items["w"].numpy(), [5.0, 6.0])
+    assert written_architecture(ckpt.save(32)) == {"fmap_max": 16}
+
+
+def test_optimizers_of_another_precision_are_a_mismatch_not_damage(tmp_path):
+    """A float32 run resumed with --mixed_precision=float16: the loss-scale optimizer's step counter meets the
+    checkpoint's float variable (a dtype error from TensorFlow, as damage raises): every file reads, so it is a
+    mismatch and the checkpoints stay where they are."""
+    from keras_stylegan.training.checkpoint import CheckpointMismatchError
+
+    def items(optimizer):
+        weights = [tf.Variable([1.0, 2.0])]
+        optimizer.build(weights)
+        return {"weights": weights, "optimizer": optimizer}
+
+    RunCheckpoint(str(tmp_path / "ckpt"), items(keras.optimizers.Adam())).save(16)
+    before = _files_and_bytes(tmp_path / "ckpt")
+    float16 = items(keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam()))
+    with pytest.raises(CheckpointMismatchError, match=r"ckpt-16 reads, but does not fit .*; nothing was moved: .* give "
+                                                      r"the --mixed_precision the run was trained with"):
+        RunCheckpoint(str(tmp_path / "ckpt"), float16, log=pytest.fail).restore()
+    assert _files_and_bytes(tmp_path / "ckpt") == before
