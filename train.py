@@ -19,6 +19,7 @@ from absl import app, flags
 
 import tool_flags  # first: TensorFlow's quiet startup
 import tensorflow as tf
+from keras_stylegan.augment import AugmentConfig
 from keras_stylegan.config import ArchitectureConfig
 from keras_stylegan.errors import UserError, one_line_errors
 from keras_stylegan.legacy import read_official
@@ -73,6 +74,17 @@ LOSS_HELP = {
     "wgan_epsilon": "WGAN drift penalty epsilon (ProGAN Sec. A.1).",
     "wgan_target": "WGAN-GP target gradient norm.",
 }
+AUGMENT_HELP = {
+    "augment": "Augment every image D sees (reals and fakes; small datasets): none, diffaug (DiffAugment, Zhao et "
+               "al. 2020) or ada (adaptive augmentation, Karras et al. 2020).",
+    "diffaug_policy": "DiffAugment's policies, comma-separated, applied in this order: color, translation, cutout.",
+    "augment_p": "ADA: a fixed augmentation strength p in [0, 1]; negative (default) = adaptive, from 0.",
+    "ada_target": "ADA: the target of the overfitting heuristic r_t = E[sign(D(real))] (the paper: 0.6).",
+    "ada_kimg": "ADA: thousands of images in which p can move by 1 (the paper: 500; short runs need less).",
+    "ada_interval": "ADA: minibatches between adjustments of p (the paper: 4).",
+    "ada_p_max": "ADA: the adaptive p stays in [0, ada_p_max]; the paper sees augmentations leak into G's images "
+                 "from about p = 0.8.",
+}
 RUN_HELP = {
     "outdir": "Directory that holds the run directories <NNNNN>-<config_name>.",
     "config_name": "Name of this configuration, the <config> part of the run directory.",
@@ -111,6 +123,7 @@ RUN_HELP = {
 NESTED = (("architecture", ArchitectureConfig, ARCHITECTURE_HELP),
           ("schedule", ProgressiveSchedule, SCHEDULE_HELP),
           ("loss", LossConfig, LOSS_HELP),
+          ("augment", AugmentConfig, AUGMENT_HELP),
           ("run", TrainingConfig, RUN_HELP))
 
 
@@ -142,7 +155,7 @@ def _define_flags():
     """One flag per dataclass field, typed by the field's default; dict fields use the RES:VALUE syntax."""
     for group, cls, helps in NESTED:
         fields = {f.name: f for f in dataclasses.fields(cls)}
-        skip = {"architecture", "schedule", "loss"} if group == "run" else {"final_resolution"}
+        skip = {"architecture", "schedule", "loss", "augment"} if group == "run" else {"final_resolution"}
         missing = set(fields) - set(helps) - skip
         if missing:
             raise AssertionError(f"train.py: no help text for {group} options {sorted(missing)}")
@@ -188,9 +201,10 @@ def config_from_flags(resume):
     architecture = _group_values(ArchitectureConfig, ARCHITECTURE_HELP)
     schedule = _group_values(ProgressiveSchedule, SCHEDULE_HELP, {"final_resolution": architecture.resolution})
     loss = _group_values(LossConfig, LOSS_HELP)
+    augment = _group_values(AugmentConfig, AUGMENT_HELP)
     run_values = {name: FLAGS[name].value for name in RUN_HELP}
     run_values["resume"] = resume
-    return TrainingConfig(architecture=architecture, schedule=schedule, loss=loss, **run_values)
+    return TrainingConfig(architecture=architecture, schedule=schedule, loss=loss, augment=augment, **run_values)
 
 
 def make_dataset_factory(data_dir, mirror):

@@ -101,8 +101,9 @@ def measure_peak(precision):
     return {"matmul_tflops": round(matmul, 4), "conv2d_tflops": round(conv, 4), "tflops": round(max(matmul, conv), 4)}
 
 
-def build_training(widths, resolution, precision, loss_name, r1_interval, jit_compile, batch):
-    """A compiled StyleGAN at one stage (alpha 1) of ``widths`` and an endless dataset of random images."""
+def build_training(widths, resolution, precision, loss_name, r1_interval, jit_compile, batch, augment=None):
+    """A compiled StyleGAN at one stage (alpha 1) of ``widths`` (augmenting D's images as ``augment``, an
+    AugmentConfig, says) and an endless dataset of random images."""
     import keras
     import tensorflow as tf
 
@@ -116,7 +117,7 @@ def build_training(widths, resolution, precision, loss_name, r1_interval, jit_co
     arch = ArchitectureConfig(resolution=resolution, **WIDTHS[widths])
     loss = LossConfig(loss=loss_name, r1_interval=r1_interval)
     schedule = ProgressiveSchedule(final_resolution=resolution, start_resolution=resolution, minibatch_base=batch)
-    model = StyleGAN(Generator(arch), Discriminator(arch), schedule, loss=loss)
+    model = StyleGAN(Generator(arch), Discriminator(arch), schedule, loss=loss, augment=augment)
     adam = lambda: keras.optimizers.Adam(0.001, beta_1=0.0, beta_2=0.99, epsilon=1e-8)  # noqa: E731
     model.compile(g_optimizer=adam(), d_optimizer=adam(), jit_compile=jit_compile)
     model.set_stage(resolution, batch)

@@ -90,9 +90,15 @@ TRAIN_CASES = {
     "dict flag": (lambda t, d: ["--minibatch_dict=4=64"], "--minibatch_dict: bad entry '4=64'"),
     "no dataset": (lambda t, d: [f"--data={t / 'nowhere'}"], "--data="),
     "stray argument": (lambda t, d: ["extra"], None),
+    "augmentation name": (lambda t, d: ["--augment=adaptive"],
+                          "augment must be one of none, diffaug, ada; got 'adaptive'."),
+    "diffaug policy": (lambda t, d: ["--augment=diffaug", "--diffaug_policy=colour"],
+                       "diffaug_policy='colour': unknown DiffAugment policies ['colour']"),
+    "fixed p without ada": (lambda t, d: ["--augment_p=0.5"],
+                            "augment_p=0.5 sets ADA's strength: it needs augment=ada, not 'none'."),
 }
 QUICK = ("precision name", "mbstd group", "one image", "tpu not answering", "outdir is a file",
-         "resume options of another schema")
+         "resume options of another schema", "augmentation name")
 
 
 def _tree(path):

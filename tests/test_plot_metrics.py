@@ -39,3 +39,23 @@ def test_a_figure_the_run_never_measured_is_one_line(tmp_path):
     assert missing.stderr.strip().splitlines()[-1] == (
         f"plot_metrics.py: error: no training-time measurement of 'fid' in {tmp_path}/metrics.jsonl (figures "
         "there: swd).")
+
+
+def test_several_runs_are_drawn_in_one_plot_a_colour_a_label(tmp_path):
+    runs = []
+    for name, values in (("a", (90.0, 50.0)), ("b", (80.0, 40.0)), ("c", (70.0, 60.0))):
+        run = tmp_path / name
+        run.mkdir()
+        records = [{"metric": "augment", "kimg": kimg, "results": {"r_t": value / 100}} for kimg, value in
+                   zip((0, 8), values)]
+        (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+        runs.append(str(run))
+    output = tmp_path / "r_t.png"
+    command = [sys.executable, os.path.join(REPO, "plot_metrics.py"), f"--run={','.join(runs)}", "--figure=r_t",
+               "--labels=none,none,ada", f"--output={output}"]
+    result = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "6 points of r_t from 3 runs" in result.stdout
+    pixels = np.asarray(Image.open(output).convert("RGB"))
+    blue, orange = np.all(pixels == (31, 119, 180), axis=-1), np.all(pixels == (255, 127, 14), axis=-1)
+    assert blue.sum() > 2 * orange.sum() > 0  # two runs labelled "none" share the first colour, "ada" the second

@@ -61,10 +61,14 @@ def test_smoke_run_measures_its_metrics_at_the_start_every_metrics_kimg_and_the_
     run_dir, _ = smoke_run
     with open(os.path.join(run_dir, "metrics.jsonl")) as f:
         records = [json.loads(line) for line in f]
+    ticks = [r for r in records if r["metric"] == "augment"]  # D's r_t of every tick, with or without augmentation
+    assert len(ticks) == open(os.path.join(run_dir, "log.txt")).read().count(" tick ")
+    assert all(set(r["results"]) == {"r_t"} and -1 <= r["results"]["r_t"] <= 1 for r in ticks)
+    records = [r for r in records if r["metric"] != "augment"]
     assert [(r["metric"], r["kimg"], r["resolution"], r["num_images"]) for r in records] == [
         ("swd", 0.0, 4, 16), ("swd", 0.064, 8, 16), ("swd", 0.128, 8, 16)]
     assert all(set(r["results"]) == {"swd_8", "swd"} and r["results"]["swd"] > 0 for r in records)
-    assert {"metrics/swd", "metrics/swd_8"} <= event_tags(os.path.join(run_dir, "tensorboard"))
+    assert {"metrics/swd", "metrics/swd_8", "augment/r_t"} <= event_tags(os.path.join(run_dir, "tensorboard"))
     assert open(os.path.join(run_dir, "log.txt")).read().count("metric swd at") == 3
 
 
@@ -96,8 +100,11 @@ def test_rerunning_a_finished_run_trains_nothing_more(smoke_run, cache_dir):
 
 
 def test_sigkill_in_a_fade_in_then_rerun_matches_an_uninterrupted_run(tmp_path, cache_dir):
-    """Deterministic ops: a run killed mid fade-in and rerun ends bit-identical to an uninterrupted one."""
-    longer_fade = ("--lod_transition_kimg=0.064", "--total_kimg=0.16", "--deterministic")
+    """Deterministic ops: a run killed mid fade-in and rerun ends bit-identical to an uninterrupted one. ADA is on
+    (its target lowered to 0 so that p moves in these few steps): p and the running sums of its r_t are part of
+    what must come back."""
+    longer_fade = ("--lod_transition_kimg=0.064", "--total_kimg=0.16", "--deterministic", "--augment=ada",
+                   "--ada_kimg=0.2", "--ada_target=0")
     straight = run_train(str(tmp_path / "a"), cache_dir, *longer_fade)
     assert straight.returncode == 0, straight.stderr[-3000:]
 
@@ -129,6 +136,8 @@ def test_sigkill_in_a_fade_in_then_rerun_matches_an_uninterrupted_run(tmp_path, 
     assert a.keys() == b.keys() and len(a) > 50
     different = [name for name in a if not np.array_equal(a[name], b[name])]
     assert different == []
+    assert a["augment/p/.ATTRIBUTES/VARIABLE_VALUE"] > 0  # p moved after the kill
+    assert {"augment/sign_sum/.ATTRIBUTES/VARIABLE_VALUE", "augment/sign_count/.ATTRIBUTES/VARIABLE_VALUE"} < a.keys()
 
 
 @pytest.mark.slow

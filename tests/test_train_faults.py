@@ -19,6 +19,9 @@ from train_runs import checkpoint_weights, run_train, start_train
 
 SHORT = ("--total_kimg=0.048", "--deterministic")  # checkpoints at 0, 16, 32 and 48 images; the last 3 kept
 SOAK = ("--total_kimg=0.064", "--deterministic")  # 4 px, then the whole fade-in of 8 px; a checkpoint every 16
+# ADA with p moving in these 8 steps (a target of -0.9 instead of 0.6: D of the first steps is negative on nearly
+# every real; p can move by 1 in 100 images): p and the sums of its r_t must come back too
+ADA = ("--augment=ada", "--ada_kimg=0.1", "--ada_target=-0.9")
 
 
 @pytest.fixture(scope="module")
@@ -136,13 +139,16 @@ def _holds_lock(run_dir, pid):
 
 
 @pytest.mark.slow
-def test_randomized_kill_9_soak_ends_bit_identical_to_an_uninterrupted_run(tmp_path, cache_dir):
+@pytest.mark.parametrize("augment", [(), ADA], ids=["none", "ada"])
+def test_randomized_kill_9_soak_ends_bit_identical_to_an_uninterrupted_run(tmp_path, cache_dir, augment):
     """KERAS_STYLEGAN_SOAK_KILLS (default 10) kills at random moments of a deterministic 64-image run, each
     followed by a rerun of the same command: one kill in five at a random moment of the start-up, the others
     at a random moment once the run directory is locked (training, checkpoint and snapshot writes). The run
-    then finishes with a final checkpoint bit-identical to an uninterrupted run's. The counts are printed."""
+    then finishes with a final checkpoint bit-identical to an uninterrupted run's (with ADA: p and the sums of
+    r_t too). The counts are printed."""
     kills = int(os.environ.get("KERAS_STYLEGAN_SOAK_KILLS", "10"))
-    reference = run_train(tmp_path / "reference", cache_dir, *SOAK, timeout=3600)
+    soak = SOAK + augment
+    reference = run_train(tmp_path / "reference", cache_dir, *soak, timeout=3600)
     assert reference.returncode == 0, reference.stderr[-3000:]
     training = max(1.0, _log_seconds(tmp_path / "reference" / "00000-smoke" / "log.txt"))
     rng = random.Random(int(os.environ.get("KERAS_STYLEGAN_SOAK_SEED", "0")))
@@ -150,7 +156,7 @@ def test_randomized_kill_9_soak_ends_bit_identical_to_an_uninterrupted_run(tmp_p
     moments = {"start-up (before the lock)": 0, "training": 0, "writing a checkpoint or snapshot": 0}
     done = 0
     while done < kills:
-        process = start_train(outdir, cache_dir, *SOAK)
+        process = start_train(outdir, cache_dir, *soak)
         if rng.random() < 0.2:
             time.sleep(rng.uniform(0.0, 10.0))
         else:
@@ -167,7 +173,7 @@ def test_randomized_kill_9_soak_ends_bit_identical_to_an_uninterrupted_run(tmp_p
         done += 1
         moments["writing a checkpoint or snapshot" if saving else "training" if locked
                 else "start-up (before the lock)"] += 1
-    final = run_train(outdir, cache_dir, *SOAK, timeout=3600)
+    final = run_train(outdir, cache_dir, *soak, timeout=3600)
     assert final.returncode == 0, final.stderr[-3000:]
     damaged = len(_listing(run_dir / "checkpoints" / "damaged"))
     print(f"soak: {done} kills {moments}; files of damaged checkpoints set aside: {damaged}; log lines: "
@@ -177,6 +183,9 @@ def test_randomized_kill_9_soak_ends_bit_identical_to_an_uninterrupted_run(tmp_p
     b = checkpoint_weights(run_dir / "checkpoints" / "ckpt-64")
     assert a.keys() == b.keys() and len(a) > 50
     assert [name for name in a if not np.array_equal(a[name], b[name])] == []
+    if augment:
+        print(f"soak: p {a['augment/p/.ATTRIBUTES/VARIABLE_VALUE']} at the end")
+        assert a["augment/p/.ATTRIBUTES/VARIABLE_VALUE"] > 0
 
 
 def _listing(path):

@@ -13,7 +13,7 @@ import time
 from typing import Any, Callable
 
 from keras_stylegan.errors import UserError
-from keras_stylegan.metrics import fid, lpips, ms_ssim, ppl, swd
+from keras_stylegan.metrics import augment_leak, fid, lpips, ms_ssim, ppl, swd
 
 METRICS_FILE = "metrics.jsonl"
 
@@ -54,6 +54,10 @@ def _ms_ssim(inputs, num_images, options):
             "ms_ssim_reals": ms_ssim.diversity(inputs.reals(num_images), num_images)}
 
 
+def _augment_leak(inputs, num_images, options):
+    return augment_leak.augment_leak(inputs.reals(num_images), inputs.fakes(num_images), num_images)
+
+
 def _fid(inputs, num_images, options):
     features = fid.InceptionFeatures(options.inception)
     key = inputs.reals_key and f"{inputs.reals_key} resolution={inputs.resolution}"
@@ -85,6 +89,8 @@ METRICS = {
                                         f"perceptual path length in {space.upper()}, {sampling} paths, LPIPS-VGG16 "
                                         "(StyleGAN Sec. 4.1)")
        for space in ppl.SPACES for sampling in ppl.SAMPLINGS},
+    "augment_leak": Metric(_augment_leak, 1024, "turned images and shifted colours against the data: what a leaking "
+                                                "augmentation leaves in G's images (ADA Sec. 2.2)"),
 }
 
 

@@ -2,9 +2,11 @@
 
 A tick (one ``fit()`` epoch of ``tick_kimg`` thousand images) ends with a status line as in the official
 StyleGAN/ProGAN training loop (``tick kimg lod minibatch sec/tick sec/kimg maxGPU``), written to the run log
-and as TensorBoard scalars at step = images seen.
+and as TensorBoard scalars at step = images seen; the augmentation's statistics (r_t, and ADA's p) also go to
+the run's metrics.jsonl, one record a tick.
 """
 
+import datetime
 import resource
 import sys
 import time
@@ -12,8 +14,9 @@ import time
 import keras
 import tensorflow as tf
 
+from keras_stylegan.metrics import append_record
 from keras_stylegan.training import summaries
-from keras_stylegan.training.model import nonfinite_losses
+from keras_stylegan.training.model import AUGMENT_LOGS, nonfinite_losses
 
 
 def memory_mb():
@@ -105,18 +108,22 @@ class ProgressBar(_CountsImages):
 
 
 class TickStatus(keras.callbacks.Callback):
-    """Status line and TensorBoard scalars at the end of each tick (official training loop's report)."""
+    """Status line and TensorBoard scalars at the end of each tick (official training loop's report), and the
+    augmentation's statistics as a record ``{"metric": "augment", "results": {"r_t", "augment_p"}, "kimg", ...}``
+    in metrics.jsonl."""
 
     def __init__(
         self,
         schedule,  # ProgressiveSchedule: alpha and learning rates from the images seen
         log,  # callable taking one line (RunLog)
         writer=None,  # tf.summary writer; None on non-chief workers
+        metrics_path=None,  # the run's metrics.jsonl; None on non-chief workers
     ):
         super().__init__()
         self.schedule = schedule
         self.log = log
         self.writer = writer
+        self.metrics_path = metrics_path
         self.tick = 0
         self.resolution = None
         self.global_batch = None
@@ -161,10 +168,18 @@ class TickStatus(keras.callbacks.Callback):
             line += f" device_peak {device_mb:.0f}MB"
         line += "".join(f" {key} {value:.4f}" for key, value in sorted(losses.items()))
         self.log(line)
+        augment = {key: losses.pop(key) for key in AUGMENT_LOGS if key in losses}
         if self.writer is not None:
             with self.writer.as_default():
                 for key, value in losses.items():
                     summaries.scalar(f"loss/{key}", value, seen)
                 for key, value in values.items():
                     summaries.scalar(f"progress/{key}", value, seen)
+                for key, value in augment.items():
+                    summaries.scalar(f"augment/{key.removeprefix('augment_')}", value, seen)
             self.writer.flush()
+        if self.metrics_path and augment:
+            append_record(self.metrics_path, {
+                "metric": "augment", "results": augment, "kimg": seen / 1000, "resolution": self.resolution,
+                "alpha": values["alpha"],
+                "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})

@@ -181,15 +181,16 @@ class RunCheckpoint:
         is_chief=True,  # non-chief workers write into a temporary directory; only the chief moves files
         log=print,  # one line per checkpoint set aside or temporary directory removed
         architecture=None,  # the architecture options (a dict) to record in every checkpoint and compare on restore
+        optional=(),  # keys of items that checkpoints of earlier versions lack: left as they are when missing
     ):
         self.directory = directory
         self.items = dict(items)
         self.architecture = architecture
-        trackables = {key: checkpointable(item) for key, item in self.items.items()}
-        self._without_architecture = tf.train.Checkpoint(**trackables)
-        if architecture is not None:
-            trackables[ARCHITECTURE] = tf.Variable(json.dumps(architecture, sort_keys=True), trainable=False)
-        self.checkpoint = tf.train.Checkpoint(**trackables)
+        self.optional = tuple(optional)
+        self._trackables = {key: checkpointable(item) for key, item in self.items.items()}
+        recorded = {} if architecture is None else {
+            ARCHITECTURE: tf.Variable(json.dumps(architecture, sort_keys=True), trainable=False)}
+        self.checkpoint = tf.train.Checkpoint(**self._trackables, **recorded)
         self.is_chief = is_chief
         self.log = log
         self.max_to_keep = max_to_keep
@@ -240,15 +241,19 @@ class RunCheckpoint:
         return None
 
     def _restore(self, prefix):
-        """Restore one checkpoint: None, or why it does not read (damaged). One whose files all read but that does
+        """Restore one checkpoint (an optional item it does not hold keeps its value): None, or why it does not
+        read (damaged). One whose files all read but that does
         not fit (other architecture options, or variables of another precision) is a CheckpointMismatchError,
         naming the options or what TensorFlow found."""
         try:
             _check_format(prefix)
             if self.architecture is not None:
                 check_architecture(prefix, self.architecture)
-            recorded = self.architecture is not None and written_architecture(prefix) is not None
-            checkpoint = self.checkpoint if recorded or self.architecture is None else self._without_architecture
+            recorded = self.architecture is None or written_architecture(prefix) is not None
+            saved = {name.split("/")[0] for name, _ in tf.train.list_variables(prefix)}
+            missing = [key for key in self.optional if key not in saved]
+            checkpoint = self.checkpoint if recorded and not missing else tf.train.Checkpoint(
+                **{key: item for key, item in self._trackables.items() if key not in missing})
             checkpoint.restore(prefix).assert_existing_objects_matched()
             return None
         except UserError:

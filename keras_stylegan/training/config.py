@@ -1,12 +1,14 @@
 """Configuration of a training run: frozen dataclasses that flags (train.py) are converted into.
 
 ``TrainingConfig`` holds the networks' ArchitectureConfig, the ProgressiveSchedule (ProGAN Sec. 3 /
-StyleGAN's official ``TrainingSchedule``), the LossConfig and the options of the run itself. It is saved
+StyleGAN's official ``TrainingSchedule``), the LossConfig, the AugmentConfig (DiffAugment / ADA) and the options
+of the run itself. It is saved
 in options.json (``to_dict``) and read back on resume (``from_dict``).
 """
 
 import dataclasses
 
+from keras_stylegan.augment import AugmentConfig
 from keras_stylegan.config import ArchitectureConfig
 from keras_stylegan.errors import UserError
 from keras_stylegan.metrics.registry import MetricOptions, check_options, parse_metrics
@@ -43,6 +45,7 @@ class TrainingConfig:
     architecture: ArchitectureConfig = dataclasses.field(default_factory=ArchitectureConfig)
     schedule: ProgressiveSchedule = dataclasses.field(default_factory=ProgressiveSchedule)
     loss: LossConfig = dataclasses.field(default_factory=LossConfig)
+    augment: AugmentConfig = dataclasses.field(default_factory=AugmentConfig)
     outdir: str = "runs"  # run directories are created in here
     config_name: str = "custom"  # the <config> part of <NNNNN>-<config>
     data: str = ""  # recorded only: the dataset the factory reads
@@ -96,6 +99,9 @@ class TrainingConfig:
         if self.strategy not in KINDS:
             raise UserError(f"strategy must be one of {', '.join(KINDS)}; got {self.strategy!r}.")
         self._check_minibatch_stddev()
+        if self.augment.augment == "ada" and self.architecture.num_channels not in (1, 3):
+            raise UserError(f"augment=ada transforms colours of RGB or grey images; these have "
+                            f"{self.architecture.num_channels} channels (use augment=diffaug or none).")
 
     @property
     def metric_options(self):
@@ -120,20 +126,22 @@ class TrainingConfig:
                     "use a divisor of every minibatch (e.g. 2 or 4), or 0 to turn minibatch stddev off.")
 
     def to_dict(self):
-        """JSON-serialisable dict (nested: architecture, schedule, loss, then the run options)."""
+        """JSON-serialisable dict (nested: architecture, schedule, loss, augment, then the run options)."""
         values = dataclasses.asdict(self)
         values["architecture"] = self.architecture.to_dict()
         return values
 
     @classmethod
     def from_dict(cls, values):
-        """Inverse of :meth:`to_dict`; unknown keys are a clear error."""
+        """Inverse of :meth:`to_dict`; unknown keys are a clear error. A run saved before augmentation existed
+        (no ``augment``) had none."""
         values = dict(values)
         architecture = ArchitectureConfig.from_dict(values.pop("architecture"))
         schedule = _dataclass_from_dict(ProgressiveSchedule, values.pop("schedule"), "schedule")
         loss = _dataclass_from_dict(LossConfig, values.pop("loss"), "loss")
+        augment = _dataclass_from_dict(AugmentConfig, values.pop("augment", {}), "augment")
         run = _dataclass_from_dict(cls, values, "run")
-        return dataclasses.replace(run, architecture=architecture, schedule=schedule, loss=loss)
+        return dataclasses.replace(run, architecture=architecture, schedule=schedule, loss=loss, augment=augment)
 
 
 def architecture_differences(saved, current):

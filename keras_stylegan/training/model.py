@@ -7,12 +7,14 @@ import math
 import keras
 import tensorflow as tf
 
+from keras_stylegan.augment import Augment
 from keras_stylegan.interpolation import lerp
 from keras_stylegan.networks.fade_in import fade_reals
 from keras_stylegan.training import losses
 from keras_stylegan.training.losses import LossConfig
 
 LOSS_LOGS = ("d_loss", "g_loss", "real_score", "fake_score")
+AUGMENT_LOGS = ("augment_p", "r_t")  # ADA's strength after the step; the tick's mean sign of D on its reals
 
 
 def ema_beta(global_batch, g_smoothing_kimg):
@@ -53,6 +55,11 @@ class StyleGAN(keras.Model):
     concatenates a label embedding to z and D's output is projected onto the label. The fakes of both
     steps take the labels of the batch's reals, as the official D loss does for its fakes; the official G
     loss draws its own (``training_set.get_random_labels_tf``), from the same label distribution.
+
+    Augmentation (``augment``, an AugmentConfig: DiffAugment or ADA) applies to every image D sees, reals and
+    fakes of the D step and fakes of the G step, and R1 is taken through it (keras_stylegan.augment). Every step
+    feeds D's outputs on the reals to ADA's controller; the logs hold ``r_t``, the mean of sign(D(real)) since
+    the tick began (``reset_metrics`` at each ``fit()`` epoch), and with ADA ``augment_p``.
     """
 
     def __init__(
@@ -62,7 +69,8 @@ class StyleGAN(keras.Model):
         schedule,  # ProgressiveSchedule: alpha and learning rates per resolution
         loss=None,  # LossConfig; None = logistic + R1 (gamma 10)
         g_smoothing_kimg=10.0,  # half-life of Gs in thousands of images
-        seed=0,  # seeds the training RNG (latents, noise, style mixing, WGAN interpolation)
+        seed=0,  # seeds the training RNG (latents, noise, style mixing, WGAN interpolation, augmentation)
+        augment=None,  # AugmentConfig of the images D sees; None = no augmentation
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -81,6 +89,8 @@ class StyleGAN(keras.Model):
             0, dtype=tf.int64, trainable=False, name="steps",
             aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
         self.rng = tf.random.Generator.from_seed(seed)
+        self.augment = Augment(augment)
+        self.r_t_tracker = keras.metrics.Mean(name="r_t")
         self.g_optimizer = None
         self.d_optimizer = None
         self.stage = None
@@ -153,6 +163,7 @@ class StyleGAN(keras.Model):
             "images_seen": self.images_seen,
             "steps": self.steps,
             "rng": self.rng,
+            "augment": self.augment.checkpoint_items(),
         }
 
     def _unpack(self, data):
@@ -238,7 +249,7 @@ class StyleGAN(keras.Model):
         mixing = (self.rng.uniform([batch, 1, 1, 1]) if cfg.loss == "wgan_gp" else None)
 
         def discriminate(x):
-            return D(x, labels=labels, stage=stage, alpha=alpha, training=True)
+            return D(self.augment(x, self.rng), labels=labels, stage=stage, alpha=alpha, training=True)
 
         fakes = tf.stop_gradient(G(self._latents(latents_d, batch), labels=labels, stage=stage, alpha=alpha,
                                    seed=seeds[0], training=True))
@@ -251,6 +262,7 @@ class StyleGAN(keras.Model):
             scaled = self.d_optimizer.scale_loss(d_loss)
         d_finite = self._apply(self.d_optimizer, tape.gradient(scaled, D.trainable_variables),
                                D.trainable_variables)
+        self.r_t_tracker.update_state(self.augment.observe(terms["real_score"], self.global_batch, self.steps))
 
         with tf.GradientTape() as tape:
             fakes = G(self._latents(latents_g, batch), labels=labels, stage=stage, alpha=alpha, seed=seeds[1],
@@ -278,6 +290,9 @@ class StyleGAN(keras.Model):
         logs = dict(zip(names, tf.unstack(total)))
         logs["alpha"] = tf.convert_to_tensor(alpha, tf.float32)
         logs["resolution"] = tf.constant(float(self.stage))
+        logs["r_t"] = self.r_t_tracker.result()
+        if self.augment.method == "ada":
+            logs["augment_p"] = self.augment.strength()
         if self.loss_scaling:
             logs["d_loss_scale"] = tf.identity(self.d_optimizer.dynamic_scale)
             logs["g_loss_scale"] = tf.identity(self.g_optimizer.dynamic_scale)

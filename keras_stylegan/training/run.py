@@ -327,6 +327,7 @@ def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_d
             loss=config.loss,
             g_smoothing_kimg=config.g_smoothing_kimg,
             seed=config.seed,
+            augment=config.augment,
         )
         model.compile(g_optimizer=_adam(), d_optimizer=_adam(), jit_compile=config.jit_compile)
         reset_lod_key = tf.Variable(-1, dtype=tf.int64, trainable=False, name="optimizer_reset_lod_key")
@@ -337,6 +338,7 @@ def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_d
         is_chief=is_chief,
         log=log,
         architecture=arch.to_dict(),
+        optional=("augment",),  # runs of keras-stylegan before augmentation (p stays 0: they had none)
     )
     restored = checkpoint.restore()
     if is_chief:  # only once the checkpoint (if any) has restored: a run that cannot resume keeps its files
@@ -362,7 +364,8 @@ def _train_in(config, dataset_factory, extra_options, reals_key, strategy, run_d
         if measure:
             measure(model, seen)
 
-    status = run_callbacks.TickStatus(schedule, log, writer)
+    status = run_callbacks.TickStatus(
+        schedule, log, writer, os.path.join(run_dir, metrics_lib.METRICS_FILE) if is_chief else None)
     nan_stop = run_callbacks.NonFiniteLossStop()
     rollbacks = rollbacks_in_a_row = 0
     stage = None

@@ -8,7 +8,8 @@ import pytest
 import tensorflow as tf
 from checkpoint_faults import CORRUPTIONS, DATA, NEWEST_DAMAGED
 
-from keras_stylegan.training.checkpoint import NonFiniteStateError, RunCheckpoint, non_finite_variables
+from keras_stylegan.training.checkpoint import (CheckpointMismatchError, NonFiniteStateError, RunCheckpoint,
+                                                non_finite_variables)
 
 
 def _items():
@@ -28,6 +29,22 @@ def test_saves_numbered_by_images_keeps_last_n_and_restores(tmp_path):
     assert RunCheckpoint(str(tmp_path / "ckpt"), fresh).restore() == ckpt.latest
     np.testing.assert_array_equal(fresh["w"].numpy(), [48.0, -48.0])
     assert int(fresh["images_seen"].numpy()) == 48
+
+
+def test_an_optional_item_missing_from_an_older_checkpoint_keeps_its_value(tmp_path):
+    """A run written before ADA existed has no ``augment`` item: it resumes (p stays as it is); a checkpoint that
+    holds the item restores it, and a required item that is missing is still an error."""
+    older = _items()
+    RunCheckpoint(str(tmp_path / "ckpt"), older).save(16)
+    fresh = {**_items(), "augment": {"p": tf.Variable(0.0)}}
+    assert RunCheckpoint(str(tmp_path / "ckpt"), fresh, optional=("augment",)).restore().endswith("ckpt-16")
+    assert float(fresh["augment"]["p"].numpy()) == 0.0 and fresh["w"].numpy().tolist() == [1.0, 2.0]
+    newer = {**_items(), "augment": {"p": tf.Variable(0.375)}}
+    RunCheckpoint(str(tmp_path / "new"), newer, optional=("augment",)).save(32)
+    RunCheckpoint(str(tmp_path / "new"), fresh, optional=("augment",)).restore()
+    assert float(fresh["augment"]["p"].numpy()) == 0.375
+    with pytest.raises(CheckpointMismatchError, match="reads, but does not fit"):
+        RunCheckpoint(str(tmp_path / "ckpt"), fresh).restore(str(tmp_path / "ckpt" / "ckpt-16"))
 
 
 def test_restore_without_checkpoint_returns_none(tmp_path):
@@ -190,7 +207,6 @@ def _files_and_bytes(directory):
 
 
 def test_a_checkpoint_written_with_other_architecture_options_is_a_mismatch_naming_them_and_nothing_moves(tmp_path):
-    from keras_stylegan.training.checkpoint import CheckpointMismatchError
 
     written = {"resolution": 8, "fmap_max": 16, "latent_size": 16}
     RunCheckpoint(str(tmp_path / "ckpt"), _items(), architecture=written).save(16)
@@ -204,7 +220,6 @@ def test_a_checkpoint_written_with_other_architecture_options_is_a_mismatch_nami
 
 
 def test_a_readable_checkpoint_that_does_not_fit_the_variables_is_a_mismatch_not_damage(tmp_path):
-    from keras_stylegan.training.checkpoint import CheckpointMismatchError
 
     RunCheckpoint(str(tmp_path / "ckpt"), _items()).save(16)  # records no options, as before they were recorded
     before = _files_and_bytes(tmp_path / "ckpt")
@@ -235,7 +250,6 @@ def test_optimizers_of_another_precision_are_a_mismatch_not_damage(tmp_path):
     """A float32 run resumed with --mixed_precision=float16: the loss-scale optimizer's step counter meets the
     checkpoint's float variable (a dtype error from TensorFlow, as damage raises): every file reads, so it is a
     mismatch and the checkpoints stay where they are."""
-    from keras_stylegan.training.checkpoint import CheckpointMismatchError
 
     def items(optimizer):
         weights = [tf.Variable([1.0, 2.0])]

@@ -95,6 +95,33 @@ def _child():
         adam_model.fit(tf.data.Dataset.from_tensors(data["images"][:, ::2, ::2]).repeat(),
                        steps_per_epoch=2, verbose=0, shuffle=False, callbacks=[recorder])
         result["adam_logs"][f"{loss.loss}/{loss.r1_interval}"] = recorder.steps
+    # ADA's r_t sums are all-reduced. Step 0: replica 0 sees 4 negative reals, replica 1 4 positive; step 1: replica
+    # 0 two of each, replica 1 4 positive. Over the interval r_t = (-4 + 4 + 0 + 4) / 16 = 0.25 > 0: p rises by
+    # global batch 8 x interval 2 / 32 = 0.5 (replica 0 alone would see r_t = -0.5 and keep p at 0).
+    from keras_stylegan.augment import AugmentConfig
+    from keras_stylegan.augment.ada_controller import AdaController, sign_totals
+
+    with strategy.scope():
+        controller = AdaController(target=0.0, kimg=0.032, interval=2)
+    steps = [tf.constant([[-1.0, -2.0, -0.5, -3.0], [1.0, 2.0, 0.5, 3.0]]),
+             tf.constant([[-1.0, 2.0, -0.5, 3.0], [1.0, 2.0, 0.5, 3.0]])]
+    result["ada_sums"] = []
+    for step, scores in enumerate(steps):
+        per_replica = strategy.experimental_distribute_values_from_function(
+            lambda context, s=scores: s[context.replica_id_in_sync_group])
+        strategy.run(lambda x, step=step: controller.update(sign_totals(x), 8, step), args=(per_replica,))
+        result["ada_sums"].append([float(controller.sign_sum.numpy()), float(controller.sign_count.numpy())])
+    result["ada_p"] = [float(v.numpy()) for v in strategy.experimental_local_results(controller.p)]
+    with strategy.scope():
+        ada_model = tiny_model(augment=AugmentConfig(augment="ada", ada_kimg=0.008, ada_interval=1,
+                                                     ada_target=-0.99), **arch)
+    recorder = StepLogs()
+    ada_model.set_stage(8, batch)
+    ada_model.fit(tf.data.Dataset.from_tensors(data["images"][:, ::2, ::2]).repeat(), steps_per_epoch=3,
+                  verbose=0, shuffle=False, callbacks=[recorder])
+    result["ada_logs"] = recorder.steps
+    result["ada_model_p"] = [float(v.numpy()) for v in
+                             strategy.experimental_local_results(ada_model.augment.controller.p)]
     print("RESULT " + json.dumps(result))
 
 
@@ -138,6 +165,14 @@ def test_replicas_draw_different_randomness_and_train_finite(result):
                 assert math.isfinite(step[key]), (name, step)
         assert steps[0][penalty] > 0
     assert result["adam_logs"]["logistic/2"][1]["r1_penalty"] == 0   # lazy R1: skipped on step 2
+
+
+def test_ada_p_follows_the_signs_of_every_replica_and_is_the_same_on_each(result):
+    assert result["ada_sums"] == [[0.0, 8.0], [0.0, 0.0]]  # both replicas' reals; reset after the adjustment
+    assert result["ada_p"] == [0.5, 0.5]
+    steps = result["ada_logs"]
+    assert all(math.isfinite(step["d_loss"]) and math.isfinite(step["r_t"]) for step in steps)
+    assert result["ada_model_p"][0] == result["ada_model_p"][1] == pytest.approx(steps[-1]["augment_p"])
 
 
 def _worker():

@@ -10,6 +10,7 @@ import tensorflow as tf
 from official_pickle import load_fixture, write_fixture_pickle
 
 from keras_stylegan import Discriminator, Generator
+from keras_stylegan.augment import AugmentConfig
 from keras_stylegan.legacy import read_official
 from keras_stylegan.training.config import ConfigError, TrainingConfig
 from keras_stylegan.training.run import run
@@ -18,12 +19,13 @@ from pipelines.builtin import ensure_builtin
 from pipelines.reader import make_dataset
 
 
-def fine_tune_config(outdir, official, architecture, total_kimg=0.008):
+def fine_tune_config(outdir, official, architecture, total_kimg=0.008, augment=None):
     schedule = ProgressiveSchedule(final_resolution=architecture.resolution, start_resolution=architecture.resolution,
                                    total_kimg=total_kimg, minibatch_base=4, minibatch_dict={})
     return TrainingConfig(architecture=architecture, schedule=schedule, outdir=str(outdir), config_name="ft",
                           mixed_precision="float32", strategy="default", tick_kimg=0.008, snapshot_kimg=0.008,
-                          image_snapshot_kimg=0.008, grid_size=4, init_from=str(official))
+                          image_snapshot_kimg=0.008, grid_size=4, init_from=str(official),
+                          augment=augment or AugmentConfig())
 
 
 def restore(prefix, architecture):
@@ -34,7 +36,11 @@ def restore(prefix, architecture):
     return {key: {name: v.numpy() for name, v in net.named_weights().items()} for key, net in networks.items()}
 
 
-def test_a_new_run_starts_from_the_official_g_d_and_gs_and_trains(tmp_path):
+@pytest.mark.parametrize("augment", [None, pytest.param(AugmentConfig(augment="ada", augment_p=0.5),
+                                                         marks=pytest.mark.slow)], ids=["none", "ada"])
+def test_a_new_run_starts_from_the_official_g_d_and_gs_and_trains(tmp_path, augment):
+    """Also the transfer-learning case of ADA: fine-tuning an official model on a small set, D seeing augmented
+    images."""
     g_vars, d_vars, _ = load_fixture("r32")
     gs_vars = {name: 0.5 * value for name, value in g_vars.items()}  # Gs distinct from G
     official = write_fixture_pickle(tmp_path / "official.pkl", "r32", tmp_path / "ran", gs_vars=gs_vars)
@@ -44,7 +50,7 @@ def test_a_new_run_starts_from_the_official_g_d_and_gs_and_trains(tmp_path):
     def dataset_factory(resolution, global_batch, input_context, seed):
         return make_dataset(data_dir, resolution, global_batch, mirror=False, seed=seed, input_context=input_context)
 
-    run_dir = run(fine_tune_config(tmp_path / "runs", official, model.architecture), dataset_factory)
+    run_dir = run(fine_tune_config(tmp_path / "runs", official, model.architecture, augment=augment), dataset_factory)
     log = open(os.path.join(run_dir, "log.txt")).read()
     assert f"G, D and Gs from the official {official}" in log and "Done: 0.008 kimg" in log
 

@@ -16,14 +16,15 @@ def adam(lr=0.001):
     return keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.99, epsilon=1e-8)
 
 
-def tiny_model(loss=None, g_smoothing_kimg=10.0, seed=0, optimizers=None, jit_compile=False, **arch):
-    """A compiled StyleGAN on a 16 px net whose schedule fades 16 px in over 16 images after 16 at 8 px."""
+def tiny_model(loss=None, g_smoothing_kimg=10.0, seed=0, optimizers=None, jit_compile=False, augment=None, **arch):
+    """A compiled StyleGAN on a 16 px net whose schedule fades 16 px in over 16 images after 16 at 8 px
+    (``augment``: an AugmentConfig)."""
     keras.utils.set_random_seed(seed)
     cfg = ArchitectureConfig(**{**TINY, **arch})
     schedule = ProgressiveSchedule(final_resolution=cfg.resolution, start_resolution=8,
                                    lod_training_kimg=0.016, lod_transition_kimg=0.016, total_kimg=1.0)
     model = StyleGAN(Generator(cfg), Discriminator(cfg), schedule, loss=loss,
-                     g_smoothing_kimg=g_smoothing_kimg, seed=seed)
+                     g_smoothing_kimg=g_smoothing_kimg, seed=seed, augment=augment)
     g_opt, d_opt = optimizers or (adam(), adam())
     model.compile(g_optimizer=g_opt, d_optimizer=d_opt, jit_compile=jit_compile)
     return model
