@@ -34,24 +34,21 @@ PSIS = (0.7, 1.0)
 
 def random_network(config, weight_seed, strength=0.5):
     """A Generator of ``config`` (an ArchitectureConfig) whose weights are drawn from ``weight_seed``, with every
-    noise strength ``strength`` and a w_avg of scale 0.3 drawn from the same seed. TensorFlow's global seed is
-    left as it was found unset (op seeds combine with it)."""
+    noise strength ``strength`` and a w_avg of scale 0.3 drawn from the same seed (tests/noisy.py's with_noise,
+    the tests' networks). TensorFlow's global seed is left as it was found unset (op seeds combine with it)."""
     import keras
     import tensorflow as tf
 
     from keras_stylegan import Generator
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+    from noisy import with_noise
 
     keras.utils.set_random_seed(weight_seed)
     try:
         generator = Generator(config)
     finally:
         tf.random.set_seed(None)
-    for name, variable in generator.named_weights().items():
-        if name.endswith("noise/strength"):
-            variable.assign(np.full(variable.shape, strength, np.float32))
-    size = generator.config.dlatent_size
-    generator.w_avg.assign(np.random.RandomState(weight_seed).randn(size).astype(np.float32) * 0.3)
-    return generator
+    return with_noise(generator, strength, seed=weight_seed)
 
 
 def level_differences(images, expected):
