@@ -52,18 +52,30 @@ def run():
     tool_flags.check_sampling_flags()
     coarse, fine = load_generator(FLAGS.coarse), load_generator(FLAGS.fine)
     blended = blend(coarse, fine, FLAGS.resolution, FLAGS.mapping)
+    preview = None if FLAGS.preview is None else _preview((coarse, fine, blended), seeds)
     with atomic_output(FLAGS.output) as partial:
         blended.save(partial)
-    print(f"Blocks 4-{FLAGS.resolution // 2} px from {FLAGS.coarse}, {FLAGS.resolution}-{blended.config.resolution} px "
+    print(f"Blocks {_span(4, FLAGS.resolution // 2)} from {FLAGS.coarse}, {_span(FLAGS.resolution, blended.stage)} "
           f"from {FLAGS.fine}, mapping from {FLAGS.coarse if FLAGS.mapping == 'coarse' else FLAGS.fine}. "
           f"Wrote {FLAGS.output}")
-    if FLAGS.preview is not None:
-        rows = []
-        for network in (coarse, fine, blended):
-            psi = network.truncation_psi if FLAGS.trunc is None else FLAGS.trunc
-            rows.append(list(np.concatenate([images for _, images in Sampler(network).images_for_seeds(seeds, psi)])))
-        write_png(FLAGS.preview, enlarge(tile(rows), FLAGS.scale))
+    if preview is not None:
+        write_png(FLAGS.preview, preview)
         print(f"Wrote {FLAGS.preview} (rows: coarse, fine, blend)")
+
+
+def _span(low, high):
+    return f"{low} px" if low == high else f"{low}-{high} px"
+
+
+def _preview(networks, seeds):
+    """The preview canvas: a row per network, a column per seed. Each network draws at its own stage (a
+    mid-training snapshot smaller than the others), enlarged to the largest."""
+    rows = []
+    for network in networks:
+        psi = network.truncation_psi if FLAGS.trunc is None else FLAGS.trunc
+        rows.append(np.concatenate([images for _, images in Sampler(network).images_for_seeds(seeds, psi)]))
+    size = max(images.shape[1] for images in rows)
+    return enlarge(tile([list(enlarge(images, size // images.shape[1])) for images in rows]), FLAGS.scale)
 
 
 if __name__ == "__main__":

@@ -271,6 +271,13 @@ def _latent(path, shape):
     return str(path)
 
 
+def _early_snapshot(c):
+    """A network of the run's architecture saved as a snapshot of the 4 px stage; returns its path."""
+    path = str(c.tmp / "early.keras")
+    Generator(TINY, stage=4).save(path)
+    return path
+
+
 def _direction(path, size):
     """A direction file at ``path`` in a W of ``size`` numbers; returns it as a string."""
     np.savez(path, direction=np.ones(size, np.float32))
@@ -533,6 +540,10 @@ TOOL_CASES = {
     "blend: resolution not a block's": (B, lambda c: [f"--coarse={c.faces}", f"--fine={c.faces}", "--resolution=7",
                                                       f"--output={c.tmp}/b.keras"],
                                         "the blend's resolution must be one of [8, 16, 32]", None),
+    "blend: fine network of an earlier stage": (
+        B, lambda c: [f"--coarse={c.run}", f"--fine={_early_snapshot(c)}", "--resolution=8", f"--output={c.tmp}/b.keras"],
+        "the fine network draws only up to 4 px (a snapshot of that training stage), so none of its blocks from 8 px "
+        "up is drawn; give a later snapshot of it, or a blend resolution of at most 4.", None),
     # python -m keras_stylegan.legacy
     "legacy: output exists": (
         L, _legacy_output_exists,

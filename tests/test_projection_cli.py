@@ -76,12 +76,12 @@ def test_project_then_draw_edit_and_mix_the_latent(targets, tmp_path):
 
 @pytest.fixture(scope="module")
 def networks(tmp_path_factory):
-    """Two 16 px networks of one architecture."""
+    """Two 16 px networks of one architecture, and b8: a third as a snapshot taken at the 8 px stage."""
     folder = tmp_path_factory.mktemp("networks")
-    config = dict(resolution=16, latent_size=8, dlatent_size=8, mapping_layers=1, mapping_fmaps=8, fmap_base=32,
-                  fmap_max=8)
-    for name in ("a", "b"):
-        with_noise(ks.Generator(ks.ArchitectureConfig(**config))).save(folder / f"{name}.keras")
+    config = ks.ArchitectureConfig(resolution=16, latent_size=8, dlatent_size=8, mapping_layers=1, mapping_fmaps=8,
+                                   fmap_base=32, fmap_max=8)
+    for name, stage in (("a", None), ("b", None), ("b8", 8)):
+        with_noise(ks.Generator(config, stage=stage)).save(folder / f"{name}.keras")
     return folder
 
 
@@ -94,3 +94,21 @@ def test_a_blend_is_loaded_by_generate(networks, tmp_path):
     done = tool("generate.py", f"--network={tmp_path}/blend.keras", "--seeds=0-1", f"--outdir={tmp_path}/gen")
     assert done.returncode == 0, done.stderr
     assert _files(tmp_path / "gen") == ["seed0000.png", "seed0001.png"]
+
+
+def test_a_preview_of_a_mid_training_fine_network_draws_every_row_at_one_size(networks, tmp_path):
+    """The fine network is a snapshot of the 8 px stage, so it and the blend draw 8 px images, the coarse one 16 px:
+    the preview enlarges the smaller rows to 16 px (each pixel a 2x2 square) instead of failing after the blend
+    was written."""
+    done = tool("blend.py", f"--coarse={networks}/a.keras", f"--fine={networks}/b8.keras", "--resolution=8",
+                f"--output={tmp_path}/blend.keras", f"--preview={tmp_path}/blend.png", "--seeds=0-2")
+    assert done.returncode == 0, done.stderr
+    assert "Blocks 4 px from" in done.stdout and "8 px from" in done.stdout
+    preview = np.asarray(Image.open(tmp_path / "blend.png"))
+    assert preview.shape == (3 * 16, 3 * 16, 3)
+    for row in (1, 2):  # fine and blend: 8 px images enlarged twice
+        cells = preview[row * 16:(row + 1) * 16]
+        np.testing.assert_array_equal(cells, cells[::2, ::2].repeat(2, axis=0).repeat(2, axis=1))
+    coarse = preview[:16]
+    assert not np.array_equal(coarse, coarse[::2, ::2].repeat(2, axis=0).repeat(2, axis=1))  # drawn at 16 px
+    assert ks.load_generator(str(tmp_path / "blend.keras")).stage == 8

@@ -10,7 +10,9 @@ fine-tuned from the other (``train.py --init_from``), so that their ws and featu
 Weights go by name (``synthesis/b8/...``): blocks ``b4`` .. ``b{resolution/2}`` (the learned constant, their
 styled layers, noise strengths and constant noise images, their toRGB) come from ``coarse``, blocks
 ``b{resolution}`` .. ``bR`` from ``fine``; the mapping network and ``w_avg`` from the network ``mapping``
-names, whose truncation defaults the blend keeps; the sampling stage and fade-in are ``fine``'s.
+names, whose truncation defaults the blend keeps; the sampling stage and fade-in are ``fine``'s. A snapshot
+taken mid-training (progressive growing) has trained only the blocks up to its stage: ``coarse`` must have
+reached the blocks below the cut, ``fine`` the cut itself.
 """
 
 import dataclasses
@@ -53,6 +55,14 @@ def blend(
     if resolution not in resolutions:
         raise UserError(f"the blend's resolution must be one of {resolutions} (the first resolution drawn by the "
                         f"fine network's blocks), got {resolution}.")
+    if coarse.stage < resolution // 2:
+        raise UserError(f"the coarse network draws only up to {coarse.stage} px (a snapshot of that training stage), "
+                        f"so its blocks up to {resolution // 2} px were never trained; give a later snapshot of it, "
+                        f"or a blend resolution of at most {2 * coarse.stage}.")
+    if fine.stage < resolution:
+        raise UserError(f"the fine network draws only up to {fine.stage} px (a snapshot of that training stage), so "
+                        f"none of its blocks from {resolution} px up is drawn; give a later snapshot of it, or a blend "
+                        f"resolution of at most {fine.stage}.")
     if mapping not in ("coarse", "fine"):
         raise UserError(f"the mapping network must come from 'coarse' or 'fine', got {mapping!r}.")
     base = coarse if mapping == "coarse" else fine

@@ -86,3 +86,18 @@ def test_training_only_settings_do_not_stop_a_blend(networks):
 def test_the_cut_must_be_a_resolution_above_4(networks):
     with pytest.raises(UserError, match=r"must be one of \[8, 16, 32\]"):
         blend(*networks, 4)
+
+
+def test_mid_training_snapshots_must_have_reached_the_blocks_they_give(networks):
+    """Progressive growing trains a block only from its stage on: coarse must have reached the blocks below the
+    cut (16 px for a cut at 32), fine the cut itself; the blend then draws at fine's stage."""
+    coarse, fine = networks
+    coarse_at_8, fine_at_16 = coarse.copy(stage=8), fine.copy(stage=16, alpha=0.5)
+    with pytest.raises(UserError, match=r"^the coarse network draws only up to 8 px .* its blocks up to 16 px were "
+                                        r"never trained; .* a blend resolution of at most 16\.$"):
+        blend(coarse_at_8, fine, 32)
+    with pytest.raises(UserError, match=r"^the fine network draws only up to 16 px .* none of its blocks from 32 px up "
+                                        r"is drawn; .* a blend resolution of at most 16\.$"):
+        blend(coarse, fine_at_16, 32)
+    blended = blend(coarse_at_8, fine_at_16, 16)
+    assert (blended.stage, blended.alpha) == (16, 0.5)
