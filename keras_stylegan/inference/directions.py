@@ -103,10 +103,13 @@ def load_direction(path, w_dim=None):
     direction in a W of ``w_dim`` numbers when that is given (:func:`check_direction`)."""
     arrays = load_npz(path, "direction", "make one with edit.py direction")
     vector = arrays.pop("direction", None)
-    if vector is None or vector.ndim != 1 or not np.all(np.isfinite(vector)) or not np.any(vector):
-        held = "no array 'direction'" if vector is None else f"an array 'direction' of shape {list(vector.shape)}"
-        raise UserError(f"direction {path} holds {held}, not a finite non-zero vector; make one with edit.py "
+    if vector is None:
+        held = ", ".join(sorted(arrays)) or "nothing"
+        raise UserError(f"direction {path} holds no array 'direction' (it holds {held}); make one with edit.py "
                         "direction.")
+    if vector.ndim != 1 or not np.all(np.isfinite(vector)) or not np.any(vector):
+        raise UserError(f"direction {path}: its array 'direction' of shape {list(vector.shape)} is not a finite "
+                        "non-zero vector; make one with edit.py direction.")
     metadata = {key: value.item() if value.ndim == 0 else value for key, value in arrays.items()}
     direction = Direction((vector / np.linalg.norm(vector)).astype(np.float32), metadata)
     if w_dim is not None:

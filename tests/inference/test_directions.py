@@ -48,6 +48,18 @@ def test_a_direction_file_round_trips_and_is_checked_against_w(tmp_path):
         directions.load_direction(str(tmp_path / "d.npz"), 64)
 
 
+@pytest.mark.parametrize("arrays, says", [
+    ({"w": np.zeros([1, 4, 2])}, r"holds no array 'direction' \(it holds w\); make one with edit.py direction\.$"),
+    ({"direction": np.zeros([2])}, r"array 'direction' of shape \[2\] is not a finite non-zero vector"),
+    ({"direction": np.array([1.0, np.nan])}, r"array 'direction' of shape \[2\] is not a finite non-zero vector"),
+    ({"direction": np.ones([2, 2])}, r"array 'direction' of shape \[2, 2\] is not a finite non-zero vector"),
+])
+def test_a_file_that_holds_no_direction_is_one_line_naming_what_it_holds(tmp_path, arrays, says):
+    np.savez(tmp_path / "d.npz", **arrays)
+    with pytest.raises(UserError, match=says):
+        directions.load_direction(str(tmp_path / "d.npz"), 2)
+
+
 def test_labels_files_take_seeds_and_latent_files(tmp_path):
     path = tmp_path / "labels.txt"
     path.write_text("# smiling?\n12,1\n\n7 , 0\nme.npz,1\n")
