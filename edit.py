@@ -135,6 +135,13 @@ def fit_direction(generator, entries):
     """The direction of --classes, or of --labels (``entries``: the labels file read)."""
     if FLAGS.classes is not None:
         classes, n = _classes(), FLAGS.num_samples
+        label_size = generator.config.label_size
+        if not label_size:
+            raise UserError(f"--classes={FLAGS.classes} needs a conditional network, but this one has no classes "
+                            "(label_size 0); label its latents with --labels=FILE instead.")
+        if max(classes) >= label_size:
+            raise UserError(f"--classes={FLAGS.classes}: the network has {label_size} classes; give two of 0 to "
+                            f"{label_size - 1}.")
         ws = np.concatenate([_seed_ws(generator, list(range(k * n, (k + 1) * n)), c, 1.0)[:, 0]
                              for k, c in enumerate(classes)])
         labels, source = np.repeat([0, 1], n), f"classes {classes[0]} -> {classes[1]}"

@@ -517,6 +517,10 @@ TOOL_CASES = {
     "edit: option of another sub-command": (
         ED, lambda c: ["mix", f"--network={c.faces}", "--seeds=1", "--strengths=1", f"--output={c.tmp}/mix.png"],
         "--strengths is not an option of 'mix' (its options:", None),
+    "edit: classes of an unconditional network": (
+        ED, lambda c: ["direction", f"--network={c.faces}", "--classes=0,1", f"--output={c.tmp}/d.npz"],
+        "--classes=0,1 needs a conditional network, but this one has no classes (label_size 0); label its latents "
+        "with --labels=FILE instead.", None),
     "edit: no sub-command": (ED, lambda c: [f"--network={c.faces}", f"--output={c.tmp}/mix.png"],
                              "give one sub-command (direction, strip, mix), got nothing", None),
     "edit: scale not a number": (ED, lambda c: ["mix", f"--network={c.faces}", "--scale=x", f"--output={c.tmp}/mix.png"],

@@ -112,3 +112,25 @@ def test_a_preview_of_a_mid_training_fine_network_draws_every_row_at_one_size(ne
     coarse = preview[:16]
     assert not np.array_equal(coarse, coarse[::2, ::2].repeat(2, axis=0).repeat(2, axis=1))  # drawn at 16 px
     assert ks.load_generator(str(tmp_path / "blend.keras")).stage == 8
+
+
+def test_a_direction_between_two_classes_of_a_conditional_network(tmp_path):
+    """edit.py direction --classes=A,B fits the normal between the ws of class A and class B, pointing to B: the
+    mean w of B (of other zs, drawn here) lies further along it than A's. Classes the network lacks are one line."""
+    config = ks.ArchitectureConfig(resolution=8, latent_size=8, dlatent_size=8, mapping_layers=2, mapping_fmaps=8,
+                                   fmap_base=32, fmap_max=8, label_size=3)
+    generator = with_noise(ks.Generator(config))
+    generator.save(tmp_path / "cond.keras")
+    done = tool("edit.py", "direction", f"--network={tmp_path}/cond.keras", "--classes=0,2", "--num_samples=100",
+                f"--output={tmp_path}/d.npz")
+    assert done.returncode == 0, done.stderr
+    stored = np.load(tmp_path / "d.npz")
+    assert str(stored["source"]) == "classes 0 -> 2" and int(stored["count_0"]) == int(stored["count_1"]) == 100
+    z = np.random.default_rng(7).standard_normal([500, 8]).astype(np.float32)
+    mean_w = [generator.mapping(z, np.eye(3, dtype=np.float32)[[c] * 500]).numpy().mean(axis=0) for c in (0, 2)]
+    assert float(np.dot(mean_w[1] - mean_w[0], stored["direction"])) > 0
+    done = tool("edit.py", "direction", f"--network={tmp_path}/cond.keras", "--classes=0,3",
+                f"--output={tmp_path}/e.npz")
+    assert done.returncode == 2 and not os.path.exists(tmp_path / "e.npz")
+    assert done.stderr.strip().splitlines() == [
+        "edit.py: error: --classes=0,3: the network has 3 classes; give two of 0 to 2."]
